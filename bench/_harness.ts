@@ -1,0 +1,128 @@
+/**
+ * The bench harness every `bench/<recipe>.bench.ts` uses. A bench measures
+ * each variant of a workload several times in one process (mitata's
+ * `measure`), and prints one JSON line per variant (prefixed `BENCH `), which
+ * `bench/run.ts` collects from both runtimes into `bench/results/`.
+ *
+ * Figures are medians over the samples, with min and max beside them. Peak
+ * RSS is read from Linux's `/proc/self/status` (VmHWM), reset before each
+ * workload through `/proc/self/clear_refs`.
+ */
+import { measure } from "mitata"
+import { readFileSync, writeFileSync } from "node:fs"
+import { runtime } from "effect-asyncio/runtime"
+
+/** One measured variant of one workload on one runtime. */
+export interface BenchRow {
+  readonly bench: string
+  readonly workload: string
+  readonly variant: string
+  /** true for the baseline the other variants are compared against. */
+  readonly baseline: boolean
+  readonly runtime: string
+  readonly unit: string
+  readonly median: number
+  readonly min: number
+  readonly max: number
+  readonly samples: number
+  /** Secondary figures, e.g. `peakRssMiB`. */
+  readonly extra?: Record<string, number>
+}
+
+export interface Variant {
+  readonly name: string
+  readonly baseline?: boolean
+  /** Runs the workload once. */
+  readonly run: () => unknown
+}
+
+export interface Workload {
+  readonly bench: string
+  readonly workload: string
+  /** How the time of one run becomes the reported figure. */
+  readonly unit: "ms" | "µs/task" | "ns/op" | "ops/s"
+  /** Tasks or operations in one run (for per-task units). */
+  readonly ops: number
+  readonly samples?: number
+  readonly variants: ReadonlyArray<Variant>
+}
+
+const peakRssMiB = (): number | undefined => {
+  try {
+    const kb = readFileSync("/proc/self/status", "utf8").match(/VmHWM:\s+(\d+) kB/)?.[1]
+    return kb ? Number(kb) / 1024 : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const resetPeakRss = () => {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5")
+  } catch {
+    // not Linux, or not allowed: the figure is then the process-wide peak
+  }
+}
+
+const convert = (unit: Workload["unit"], ops: number, ns: number): number => {
+  switch (unit) {
+    case "ms":
+      return ns / 1e6
+    case "µs/task":
+      return ns / 1e3 / ops
+    case "ns/op":
+      return ns / ops
+    case "ops/s":
+      return ops / (ns / 1e9)
+  }
+}
+
+/** Quick mode (`BENCH_QUICK=1`, used by the tests) takes 2 samples of each variant. */
+const quick = (globalThis as { process?: { env: Record<string, string | undefined> } }).process
+  ?.env.BENCH_QUICK === "1"
+
+/** Measures every variant of `workload` and prints its rows. */
+export const runWorkload = async (workload: Workload): Promise<Array<BenchRow>> => {
+  const rows: Array<BenchRow> = []
+  const samples = quick ? 2 : workload.samples ?? 7
+  for (const variant of workload.variants) {
+    resetPeakRss()
+    const stats = await measure(
+      variant.run,
+      {
+        min_samples: samples,
+        max_samples: samples,
+        warmup_samples: 1,
+        min_cpu_time: 0,
+        batch_samples: 0,
+        batch_unroll: 1,
+      } as Parameters<typeof measure>[1],
+    )
+    const values = stats.samples.map((ns) => convert(workload.unit, workload.ops, ns)).sort((
+      a,
+      b,
+    ) => a - b)
+    const rss = peakRssMiB()
+    const row: BenchRow = {
+      bench: workload.bench,
+      workload: workload.workload,
+      variant: variant.name,
+      baseline: variant.baseline ?? false,
+      runtime: runtime.name,
+      unit: workload.unit,
+      median: values[Math.floor(values.length / 2)],
+      min: values[0],
+      max: values[values.length - 1],
+      samples: values.length,
+      ...(rss === undefined ? {} : { extra: { peakRssMiB: Math.round(rss) } }),
+    }
+    rows.push(row)
+    console.log(`BENCH ${JSON.stringify(row)}`)
+  }
+  return rows
+}
+
+/** Runs the workloads one after another. */
+export const runBench = async (workloads: ReadonlyArray<Workload>): Promise<void> => {
+  for (const workload of workloads) await runWorkload(workload)
+}

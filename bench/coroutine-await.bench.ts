@@ -1,0 +1,57 @@
+/**
+ * Bench for recipes/coroutine-await.ts — await-chain: 1 000 000 sequential
+ * awaits of a trivial coroutine (`func` returns a string), in ns per await.
+ * The Effect coroutine (`Effect.fn`, as in the recipe, which opens a tracing
+ * span per call; and `Effect.fnUntraced`, which does not) against a raw
+ * `async` function awaited in a loop.
+ */
+import { Effect } from "effect"
+import { func } from "../recipes/coroutine-await.ts"
+import { runBench } from "./_harness.ts"
+
+const N = 1_000_000
+
+// deno-lint-ignore require-await -- the baseline is exactly an async function that returns at once
+const rawFunc = async () => "Hello, world!"
+// The same coroutine without a tracing span: what `Effect.fn`'s span costs per call.
+const untracedFunc = Effect.fnUntraced(function* () {
+  return "Hello, world!"
+})
+
+if (import.meta.main) {
+  await runBench([{
+    bench: "coroutine-await",
+    workload: "await-chain 1,000,000",
+    unit: "ns/op",
+    ops: N,
+    variants: [
+      {
+        name: "async/await (raw)",
+        baseline: true,
+        run: async () => {
+          let last = ""
+          for (let i = 0; i < N; i++) last = await rawFunc()
+          return last
+        },
+      },
+      {
+        name: "Effect.fnUntraced + yield*",
+        run: () =>
+          Effect.runPromise(Effect.gen(function* () {
+            let last = ""
+            for (let i = 0; i < N; i++) last = yield* untracedFunc()
+            return last
+          })),
+      },
+      {
+        name: "Effect.fn + yield* (recipe's func)",
+        run: () =>
+          Effect.runPromise(Effect.gen(function* () {
+            let last = ""
+            for (let i = 0; i < N; i++) last = yield* func()
+            return last
+          })),
+      },
+    ],
+  }])
+}

@@ -1,0 +1,58 @@
+/**
+ * Bench for recipes/coroutine-delegation.ts — delegation-chain: 1 000 000
+ * sequential `yield*` delegations to a trivial coroutine, in ns per
+ * delegation. Effect's `yield*` against the two things it generalises: a
+ * plain JavaScript generator delegating with `yield*` (Python's `yield from`
+ * without a loop) and a raw `await` of an async function.
+ */
+import { Effect } from "effect"
+import { func } from "../recipes/coroutine-delegation.ts"
+import { runBench } from "./_harness.ts"
+
+const N = 1_000_000
+
+function* plainFunc(): Generator<never, string> {
+  return "Hello, world!"
+}
+// deno-lint-ignore require-await -- the baseline is exactly an async function that returns at once
+const rawFunc = async () => "Hello, world!"
+
+if (import.meta.main) {
+  await runBench([{
+    bench: "coroutine-delegation",
+    workload: "delegation-chain 1,000,000",
+    unit: "ns/op",
+    ops: N,
+    variants: [
+      {
+        name: "async/await (raw)",
+        baseline: true,
+        run: async () => {
+          let last = ""
+          for (let i = 0; i < N; i++) last = await rawFunc()
+          return last
+        },
+      },
+      {
+        name: "plain generator yield*",
+        run: () => {
+          const main = function* () {
+            let last = ""
+            for (let i = 0; i < N; i++) last = yield* plainFunc()
+            return last
+          }
+          return main().next().value
+        },
+      },
+      {
+        name: "Effect.gen yield*",
+        run: () =>
+          Effect.runPromise(Effect.gen(function* () {
+            let last = ""
+            for (let i = 0; i < N; i++) last = yield* func
+            return last
+          })),
+      },
+    ],
+  }])
+}

@@ -1,0 +1,45 @@
+/**
+ * Bench for recipes/run-concurrently.ts — spawn-gather: N tasks that each
+ * yield to the loop once and return their index, gathered in order.
+ *
+ * Variants: the lib's `gather` and `wait`, the bare Effect calls they wrap
+ * (`Effect.all`, `Effect.forkChild` + `Fiber.joinAll`), and the raw-Promise
+ * baseline (`Promise.all` of async functions that `await` once).
+ */
+import { Effect, Fiber } from "effect"
+import { gather, wait } from "effect-asyncio/coroutine"
+import { runBench, type Workload } from "./_harness.ts"
+
+const task = (i: number) => Effect.as(Effect.yieldNow, i)
+const rawTask = async (i: number) => {
+  await null
+  return i
+}
+const indices = (n: number) => Array.from({ length: n }, (_, i) => i)
+
+const spawnGather = (n: number): Workload => ({
+  bench: "run-concurrently",
+  workload: `spawn-gather ${n.toLocaleString("en")}`,
+  unit: "µs/task",
+  ops: n,
+  samples: n >= 1_000_000 ? 5 : 9,
+  variants: [
+    { name: "Promise.all (raw)", baseline: true, run: () => Promise.all(indices(n).map(rawTask)) },
+    {
+      name: "Effect.all (bare)",
+      run: () => Effect.runPromise(Effect.all(indices(n).map(task), { concurrency: "unbounded" })),
+    },
+    { name: "gather (lib)", run: () => Effect.runPromise(gather(indices(n).map(task))) },
+    {
+      name: "forkChild + joinAll (bare)",
+      run: () =>
+        Effect.runPromise(Effect.gen(function* () {
+          const fibers = yield* Effect.forEach(indices(n), (i) => Effect.forkChild(task(i)))
+          return yield* Fiber.joinAll(fibers)
+        })),
+    },
+    { name: "wait (lib)", run: () => Effect.runPromise(wait(indices(n).map(task))) },
+  ],
+})
+
+if (import.meta.main) await runBench([spawnGather(100_000), spawnGather(1_000_000)])

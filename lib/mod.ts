@@ -1,0 +1,18 @@
+/**
+ * effect-asyncio: the Python asyncio playbook on Effect v4 fibers, for Deno
+ * and Bun. Each module is also a subpath export (`effect-asyncio/coroutine`,
+ * `effect-asyncio/runtime`, …).
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { gather } from "effect-asyncio"
+ * import assert from "node:assert/strict"
+ *
+ * assert.deepEqual(await Effect.runPromise(gather([Effect.succeed("a")])), ["a"])
+ * ```
+ *
+ * @module
+ */
+export * from "./coroutine.ts"
+export * from "./runtime.ts"

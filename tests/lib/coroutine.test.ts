@@ -1,0 +1,271 @@
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { spawn } from "node:child_process"
+import { Cause, Effect, Exit, Fiber, Result } from "effect"
+import { TestClock } from "effect/testing"
+import { AsyncError, fromAsync, gather, wait, waitFor } from "effect-asyncio/coroutine"
+import { scriptCommand } from "effect-asyncio/runtime"
+import { fromRoot, runScript } from "../_support.ts"
+
+/** Runs a test program under a TestClock: time only moves when the test moves it. */
+const runTest = <A, E>(program: Effect.Effect<A, E>) =>
+  Effect.runPromise(program.pipe(Effect.provide(TestClock.layer())))
+
+const after = <A>(ms: number, value: A) => Effect.as(Effect.sleep(ms), value)
+const failAfter = (ms: number, error: string) =>
+  Effect.andThen(Effect.sleep(ms), Effect.fail(error))
+
+// --- gather -----------------------------------------------------------------
+
+test("gather: results come back in input order, not completion order", async () => {
+  const result = await runTest(Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(gather([after(30, "a"), after(10, "b"), after(20, "c")]))
+    yield* TestClock.adjust(30)
+    return yield* Fiber.join(fiber)
+  }))
+  assert.deepEqual(result, ["a", "b", "c"])
+})
+
+test("gather: runs concurrently (3 × 10 ms done at 10 ms)", async () => {
+  await runTest(Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(gather([after(10, 1), after(10, 2), after(10, 3)]))
+    yield* TestClock.adjust(10)
+    assert.deepEqual(yield* Fiber.join(fiber), [1, 2, 3])
+  }))
+})
+
+test("gather: the first failure fails the gather and interrupts the rest", async () => {
+  let finished = false
+  const exit = await runTest(Effect.gen(function* () {
+    const slow = Effect.andThen(Effect.sleep(100), Effect.sync(() => (finished = true)))
+    const fiber = yield* Effect.forkChild(gather([slow, failAfter(10, "boom")]))
+    yield* TestClock.adjust(200)
+    return yield* Fiber.await(fiber)
+  }))
+  assert.deepEqual(exit, Exit.fail("boom"))
+  assert.equal(finished, false)
+})
+
+test("gather: returnExceptions collects every outcome in order", async () => {
+  const results = await runTest(Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(
+      gather([after(20, 1), failAfter(10, "boom"), after(5, 3)], { returnExceptions: true }),
+    )
+    yield* TestClock.adjust(20)
+    return yield* Fiber.join(fiber)
+  }))
+  assert.deepEqual(results, [Result.succeed(1), Result.fail("boom"), Result.succeed(3)])
+})
+
+// --- wait -------------------------------------------------------------------
+
+test("wait: ALL_COMPLETED (the default) returns when every task is done", async () => {
+  await runTest(Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(wait([after(10, 1), after(30, 2), failAfter(20, "x")]))
+    yield* TestClock.adjust(29)
+    assert.equal(fiber.pollUnsafe(), undefined)
+    yield* TestClock.adjust(1)
+    const { done, pending } = yield* Fiber.join(fiber)
+    assert.equal(done.length, 3)
+    assert.equal(pending.length, 0)
+    // A failed task is done, not an error of wait: its failure is in its own exit.
+    assert.deepEqual(done[2].pollUnsafe(), Exit.fail("x"))
+  }))
+})
+
+// Tasks forked by the test fiber, like asyncio.create_task: they outlive the fiber that waits.
+const tasks = <A, E>(effects: ReadonlyArray<Effect.Effect<A, E>>) =>
+  Effect.forEach(effects, (effect) => Effect.forkChild(effect))
+
+test("wait: FIRST_COMPLETED returns at the first finish; pending tasks keep running", async () => {
+  await runTest(Effect.gen(function* () {
+    const both = yield* tasks([after(30, "slow"), after(10, "fast")])
+    const waiting = yield* Effect.forkChild(wait(both, { returnWhen: "FIRST_COMPLETED" }))
+    yield* TestClock.adjust(10)
+    const { done, pending } = yield* Fiber.join(waiting)
+    assert.deepEqual(done.map((f) => f.pollUnsafe()), [Exit.succeed("fast")])
+    assert.equal(pending.length, 1)
+    yield* TestClock.adjust(20)
+    assert.equal(yield* Fiber.join(pending[0]), "slow")
+  }))
+})
+
+test("wait: FIRST_COMPLETED counts a failure as a completion", async () => {
+  await runTest(Effect.gen(function* () {
+    const waiting = yield* Effect.forkChild(
+      wait([after(30, 1), failAfter(10, "boom")], { returnWhen: "FIRST_COMPLETED" }),
+    )
+    yield* TestClock.adjust(10)
+    const { done, pending } = yield* Fiber.join(waiting)
+    assert.deepEqual(done[0].pollUnsafe(), Exit.fail("boom"))
+    assert.equal(pending.length, 1)
+  }))
+})
+
+test("wait: FIRST_EXCEPTION returns at the first failure, not at earlier successes", async () => {
+  await runTest(Effect.gen(function* () {
+    const waiting = yield* Effect.forkChild(
+      wait([after(5, 1), failAfter(20, "boom"), after(50, 3)], { returnWhen: "FIRST_EXCEPTION" }),
+    )
+    yield* TestClock.adjust(10)
+    assert.equal(waiting.pollUnsafe(), undefined, "a success must not end FIRST_EXCEPTION")
+    yield* TestClock.adjust(10)
+    const { done, pending } = yield* Fiber.join(waiting)
+    assert.equal(done.length, 2)
+    assert.equal(pending.length, 1)
+  }))
+})
+
+test("wait: FIRST_EXCEPTION with no failure waits for all; interruption is not a failure", async () => {
+  await runTest(Effect.gen(function* () {
+    const victim = yield* Effect.forkChild(Effect.never)
+    const waiting = yield* Effect.forkChild(
+      wait<unknown, never>([after(10, 1), victim, after(20, 3)], { returnWhen: "FIRST_EXCEPTION" }),
+    )
+    yield* Fiber.interrupt(victim)
+    yield* TestClock.adjust(10)
+    assert.equal(waiting.pollUnsafe(), undefined)
+    yield* TestClock.adjust(10)
+    const { done, pending } = yield* Fiber.join(waiting)
+    assert.equal(done.length, 3)
+    assert.equal(pending.length, 0)
+  }))
+})
+
+test("wait: a timeout returns what is done so far, rather than failing", async () => {
+  await runTest(Effect.gen(function* () {
+    const both = yield* tasks([after(10, 1), after(100, 2)])
+    const waiting = yield* Effect.forkChild(wait(both, { timeout: 50 }))
+    yield* TestClock.adjust(50)
+    const { done, pending } = yield* Fiber.join(waiting)
+    assert.equal(done.length, 1)
+    assert.equal(pending.length, 1)
+    assert.equal(pending[0].pollUnsafe(), undefined, "the pending task is still running")
+    yield* TestClock.adjust(50)
+    assert.equal(yield* Fiber.join(pending[0]), 2)
+  }))
+})
+
+test("wait: effects are forked as children of the caller, alive while it runs", async () => {
+  await runTest(Effect.gen(function* () {
+    const clock = yield* Effect.forkChild(TestClock.adjust(10))
+    const { done, pending } = yield* wait([after(10, "fast"), after(20, "slow")], {
+      returnWhen: "FIRST_COMPLETED",
+    })
+    yield* Fiber.join(clock)
+    assert.equal(done.length, 1)
+    yield* TestClock.adjust(10)
+    assert.equal(yield* Fiber.join(pending[0]), "slow")
+  }))
+})
+
+test("wait: tasks already done return at once; running fibers can be passed in", async () => {
+  await runTest(Effect.gen(function* () {
+    const finished = yield* Effect.forkChild(Effect.succeed(1))
+    yield* Fiber.await(finished)
+    const running = yield* Effect.forkChild(after(10, 2))
+    const { done, pending } = yield* wait([finished, running], { returnWhen: "FIRST_COMPLETED" })
+    assert.deepEqual(done, [finished])
+    assert.deepEqual(pending, [running])
+  }))
+})
+
+test("wait: an empty set of tasks is a defect, as asyncio raises ValueError", async () => {
+  const exit = await Effect.runPromise(Effect.exit(wait([])))
+  assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+})
+
+test("wait: interrupting the waiter leaves its observers detached and the tasks running", async () => {
+  await runTest(Effect.gen(function* () {
+    const task = yield* Effect.forkChild(after(100, "still here"))
+    const waiting = yield* Effect.forkChild(wait([task]))
+    yield* TestClock.adjust(10)
+    yield* Fiber.interrupt(waiting)
+    assert.ok(Exit.hasInterrupts(yield* Fiber.await(waiting)))
+    yield* TestClock.adjust(90)
+    assert.equal(yield* Fiber.join(task), "still here")
+  }))
+})
+
+// --- waitFor ----------------------------------------------------------------
+
+test("waitFor: returns the value within the limit", async () => {
+  await runTest(Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(waitFor(after(10, "ok"), 20))
+    yield* TestClock.adjust(10)
+    assert.equal(yield* Fiber.join(fiber), "ok")
+  }))
+})
+
+test("waitFor: past the limit fails with a TimeoutError and interrupts the effect", async () => {
+  let interrupted = false
+  await runTest(Effect.gen(function* () {
+    const slow = after(100, "late").pipe(
+      Effect.onInterrupt(() => Effect.sync(() => (interrupted = true))),
+    )
+    const fiber = yield* Effect.forkChild(Effect.flip(waitFor(slow, "20 millis")))
+    yield* TestClock.adjust(20)
+    const error = yield* Fiber.join(fiber)
+    assert.ok(Cause.isTimeoutError(error))
+    assert.match(String(error.message), /timed out after 20ms/)
+  }))
+  assert.equal(interrupted, true)
+})
+
+// --- fromAsync --------------------------------------------------------------
+
+test("fromAsync: resolves, and a rejection becomes a typed AsyncError with its cause", async () => {
+  assert.equal(await Effect.runPromise(fromAsync(() => Promise.resolve(42))), 42)
+  const cause = new TypeError("nope")
+  const error = await Effect.runPromise(Effect.flip(fromAsync(() => Promise.reject(cause))))
+  assert.ok(error instanceof AsyncError)
+  assert.equal(error.message, "nope")
+  assert.equal(error.cause, cause)
+})
+
+test("fromAsync: interruption aborts the signal", async () => {
+  let reason: unknown
+  await Effect.runPromise(Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(
+      fromAsync((signal) =>
+        new Promise<never>(() => signal.addEventListener("abort", () => (reason = "aborted")))
+      ),
+    )
+    yield* Effect.yieldNow
+    yield* Fiber.interrupt(fiber)
+  }))
+  assert.equal(reason, "aborted")
+})
+
+// --- run --------------------------------------------------------------------
+
+const fixture = fromRoot("tests/fixtures/run-exit.ts")
+
+test("run: success exits 0, failure exits 1 and reports the error", async () => {
+  const ok = await runScript(fixture, ["ok"])
+  assert.equal(ok.code, 0, ok.stderr)
+  assert.deepEqual(ok.lines, ["ok"])
+  const failed = await runScript(fixture, ["fail"])
+  assert.equal(failed.code, 1)
+  assert.match(failed.stderr + failed.stdout, /main failed on purpose/)
+})
+
+test("run: SIGINT interrupts main, runs its finalizers and exits 130", async () => {
+  const [exe, ...args] = scriptCommand(fixture, ["sigint"])
+  const child = spawn(exe, args, { stdio: ["ignore", "pipe", "inherit"] })
+  let out = ""
+  const exited = new Promise<number | string | null>((resolve) =>
+    // Deno's child_process reports an exit status of 130 as the signal SIGINT.
+    child.on("close", (code, signal) => resolve(code ?? signal))
+  )
+  const killer = setTimeout(() => child.kill("SIGKILL"), 15_000)
+  let signalled = false
+  for await (const chunk of child.stdout) {
+    out += chunk
+    if (!signalled && out.includes("ready")) signalled = child.kill("SIGINT")
+  }
+  const code = await exited
+  clearTimeout(killer)
+  assert.ok(code === 130 || code === "SIGINT", `exit ${code}`)
+  assert.match(out, /finalizer ran/, "main was interrupted and its finalizer ran before exit")
+})
