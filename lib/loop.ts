@@ -201,23 +201,29 @@ export const time: Effect.Effect<number> = Clock.currentTimeMillis
 const schedule = <E, R>(
   delayMillis: number | undefined,
   callback: Effect.Effect<unknown, E, R>,
-): Effect.Effect<Handle, never, R | Scope.Scope> =>
-  Effect.gen(function* () {
+  when = 0,
+): Effect.Effect<TimerHandle, never, R | Scope.Scope> =>
+  Effect.suspend(() => {
     let started = false
     let cancelled = false
-    const begin = Effect.sync(() => (started = true))
-    const body = delayMillis === undefined
-      ? Effect.andThen(begin, callback)
-      : Effect.sleep(Math.max(0, delayMillis)).pipe(Effect.andThen(begin), Effect.andThen(callback))
-    const fiber = yield* Effect.forkScoped(body)
-    return {
+    const body = Effect.suspend(() => {
+      started = true
+      return callback
+    })
+    const fork = Effect.forkScoped(
+      delayMillis === undefined
+        ? body
+        : Effect.andThen(Effect.sleep(Math.max(0, delayMillis)), body),
+    )
+    return Effect.map(fork, (fiber) => ({
+      when,
       cancel: Effect.suspend(() => {
         if (started || cancelled || fiber.pollUnsafe()) return Effect.void
         cancelled = true
         return Fiber.interrupt(fiber)
       }),
       cancelled: () => cancelled,
-    }
+    }))
   })
 
 /**
@@ -236,11 +242,9 @@ export const callLater = <E, R>(
   delay: Duration.Input,
   callback: Effect.Effect<unknown, E, R>,
 ): Effect.Effect<TimerHandle, never, R | Scope.Scope> =>
-  Effect.gen(function* () {
-    const now = yield* time
+  Effect.flatMap(time, (now) => {
     const millis = Duration.toMillis(Duration.fromInputUnsafe(delay))
-    const handle = yield* schedule(millis, callback)
-    return { ...handle, when: now + millis }
+    return schedule(millis, callback, now + millis)
   })
 
 /**
@@ -251,8 +255,4 @@ export const callAt = <E, R>(
   when: number,
   callback: Effect.Effect<unknown, E, R>,
 ): Effect.Effect<TimerHandle, never, R | Scope.Scope> =>
-  Effect.gen(function* () {
-    const now = yield* time
-    const handle = yield* schedule(when - now, callback)
-    return { ...handle, when }
-  })
+  Effect.flatMap(time, (now) => schedule(when - now, callback, when))

@@ -4,6 +4,7 @@ import process from "node:process"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import * as Event from "effect-asyncio/event"
+import { fastLoop, withLoop } from "effect-asyncio/loop"
 
 /** Forks a waiter that runs up to its `wait` at once, and notes its name when woken. */
 const waiter = (event: Event.Event, name: string, woken: Array<string>) =>
@@ -259,5 +260,14 @@ test("event: randomized set/clear/wait/interrupt runs match asyncio's model (fix
   const base = Number(process.env.EVENT_SEED ?? 20261125)
   let woken = 0
   for (let i = 0; i < 25; i++) woken += await Effect.runPromise(randomRun(base + i))
+  assert.ok(woken > 100, `the runs woke only ${woken} waiters: too few to test anything`)
+})
+
+test("event: the randomized runs match the model on fastLoop too", async () => {
+  const base = Number(process.env.EVENT_SEED ?? 20261125)
+  let woken = 0
+  for (let i = 0; i < 25; i++) {
+    woken += await Effect.runPromise(withLoop(fastLoop)(randomRun(base + i)))
+  }
   assert.ok(woken > 100, `the runs woke only ${woken} waiters: too few to test anything`)
 })
