@@ -7,7 +7,12 @@
  * Figures are medians over the samples, with min and max beside them. Peak
  * RSS is read from Linux's `/proc/self/status` (VmHWM), reset before each
  * workload through `/proc/self/clear_refs`.
+ *
+ * Garbage is collected before every sample, outside the timed part (mitata's
+ * `inner_gc`; `_gc.ts` gives Deno a real `gc()`), so a variant does not pay
+ * for the garbage of the one measured before it.
  */
+import { collectGarbage } from "./_gc.ts"
 import { measure } from "mitata"
 import { readFileSync, writeFileSync } from "node:fs"
 import { runtime } from "effect-asyncio/runtime"
@@ -91,7 +96,10 @@ const quick = (globalThis as { process?: { env: Record<string, string | undefine
 const selfTimed = async (variant: Variant, samples: number): Promise<Array<number>> => {
   await variant.run()
   const nanos: Array<number> = []
-  for (let i = 0; i < samples; i++) nanos.push(Number(await variant.run()) * 1e6)
+  for (let i = 0; i < samples; i++) {
+    collectGarbage()
+    nanos.push(Number(await variant.run()) * 1e6)
+  }
   return nanos
 }
 
@@ -111,6 +119,7 @@ export const runWorkload = async (workload: Workload): Promise<Array<BenchRow>> 
         min_cpu_time: 0,
         batch_samples: 0,
         batch_unroll: 1,
+        inner_gc: true,
       } as Parameters<typeof measure>[1],
     )
     const values = stats.samples.map((ns) => convert(workload.unit, workload.ops, ns)).sort((
