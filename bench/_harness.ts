@@ -7,7 +7,12 @@
  * Figures are medians over the samples, with min and max beside them. Peak
  * RSS is read from Linux's `/proc/self/status` (VmHWM), reset before each
  * workload through `/proc/self/clear_refs`.
+ *
+ * Garbage is collected before every sample, outside the timed part (mitata's
+ * `inner_gc`; `_gc.ts` gives Deno a real `gc()`), so a variant does not pay
+ * for the garbage of the one measured before it.
  */
+import { collectGarbage } from "./_gc.ts"
 import { measure } from "mitata"
 import { readFileSync, writeFileSync } from "node:fs"
 import { runtime } from "effect-asyncio/runtime"
@@ -34,6 +39,12 @@ export interface Variant {
   readonly baseline?: boolean
   /** Runs the workload once. */
   readonly run: () => unknown
+  /**
+   * The variant times itself: `run` resolves to the milliseconds of the part
+   * that counts (e.g. from `set` to the last woken waiter, without the setup),
+   * and the harness takes those instead of the wall time of `run`.
+   */
+  readonly selfTimed?: boolean
 }
 
 export interface Workload {
@@ -81,13 +92,25 @@ const convert = (unit: Workload["unit"], ops: number, ns: number): number => {
 const quick = (globalThis as { process?: { env: Record<string, string | undefined> } }).process
   ?.env.BENCH_QUICK === "1"
 
+/** Runs a self-timed variant once to warm up, then `samples` times; its own figures in ns. */
+const selfTimed = async (variant: Variant, samples: number): Promise<Array<number>> => {
+  await variant.run()
+  const nanos: Array<number> = []
+  for (let i = 0; i < samples; i++) {
+    collectGarbage()
+    nanos.push(Number(await variant.run()) * 1e6)
+  }
+  return nanos
+}
+
 /** Measures every variant of `workload` and prints its rows. */
 export const runWorkload = async (workload: Workload): Promise<Array<BenchRow>> => {
   const rows: Array<BenchRow> = []
   const samples = quick ? 2 : workload.samples ?? 7
   for (const variant of workload.variants) {
     resetPeakRss()
-    const stats = await measure(
+    const nanos = variant.selfTimed ? await selfTimed(variant, samples) : undefined
+    const stats = nanos ? { samples: nanos } : await measure(
       variant.run,
       {
         min_samples: samples,
@@ -96,6 +119,7 @@ export const runWorkload = async (workload: Workload): Promise<Array<BenchRow>> 
         min_cpu_time: 0,
         batch_samples: 0,
         batch_unroll: 1,
+        inner_gc: true,
       } as Parameters<typeof measure>[1],
     )
     const values = stats.samples.map((ns) => convert(workload.unit, workload.ops, ns)).sort((

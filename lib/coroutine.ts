@@ -23,6 +23,7 @@
  */
 import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, Result, Runtime } from "effect"
 import process from "node:process"
+import { type Loop, withLoop } from "./loop.ts"
 
 // ---------------------------------------------------------------------------
 // run: asyncio.run
@@ -32,6 +33,12 @@ import process from "node:process"
 export interface RunOptions {
   /** Do not log the failure cause (the exit code is still set). */
   readonly disableErrorReporting?: boolean
+  /**
+   * The loop that dispatches the program's fibers (`defaultLoop`, `fastLoop`
+   * from `effect-asyncio/loop`), like running asyncio with uvloop installed.
+   * Every fiber `main` forks inherits it. Default: Effect's own scheduler.
+   */
+  readonly loop?: Loop
 }
 
 const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
@@ -73,7 +80,9 @@ const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
  * ```
  */
 export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): void =>
-  runMain(main, { disableErrorReporting: options?.disableErrorReporting })
+  runMain(options?.loop ? withLoop(options.loop)(main) : main, {
+    disableErrorReporting: options?.disableErrorReporting,
+  })
 
 // ---------------------------------------------------------------------------
 // fromAsync: an async function as a coroutine

@@ -16,3 +16,6 @@
  */
 export * from "./coroutine.ts"
 export * from "./runtime.ts"
+export * as Event from "./event.ts"
+export * from "./loop.ts"
+export * from "./scheduler.ts"

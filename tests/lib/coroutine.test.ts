@@ -250,6 +250,12 @@ test("run: success exits 0, failure exits 1 and reports the error", async () => 
   assert.match(failed.stderr + failed.stdout, /main failed on purpose/)
 })
 
+test("run: the loop option dispatches main and its forks on that loop", async () => {
+  const run = await runScript(fixture, ["loop"])
+  assert.equal(run.code, 0, run.stderr)
+  assert.deepEqual(run.lines, ["fastLoop"])
+})
+
 test("run: SIGINT interrupts main, runs its finalizers and exits 130", async () => {
   const [exe, ...args] = scriptCommand(fixture, ["sigint"])
   const child = spawn(exe, args, { stdio: ["ignore", "pipe", "inherit"] })
