@@ -1,7 +1,7 @@
 /**
  * effect-asyncio: the Python asyncio playbook on Effect v4 fibers, for Deno
  * and Bun. Each module is also a subpath export (`effect-asyncio/coroutine`,
- * `effect-asyncio/runtime`, …).
+ * `effect-asyncio/runtime`, `effect-asyncio/websocket`, …).
  *
  * @example
  * ```ts
@@ -16,3 +16,4 @@
  */
 export * from "./coroutine.ts"
 export * from "./runtime.ts"
+export * from "./websocket.ts"
