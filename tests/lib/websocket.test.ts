@@ -1,6 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import net from "node:net"
+import { spawn } from "node:child_process"
 import { Cause, Effect, Exit, Fiber, Scope, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import {
@@ -14,6 +15,7 @@ import {
   WebSocketTimeoutError,
   WebSocketUrlError,
 } from "effect-asyncio/websocket"
+import { scriptCommand } from "effect-asyncio/runtime"
 import { fromRoot, runScript } from "../_support.ts"
 
 /**
@@ -356,3 +358,43 @@ for (const mode of ["clean", "fail", "interrupted", "server-gone", "timeout"]) {
     assert.deepEqual(run.lines.slice(0, 2), ["open", "closed"])
   })
 }
+
+test("serveEcho: its process exits even when a peer never answers the close", async () => {
+  // The peer is a bare TCP client here: it does the opening handshake, then
+  // ignores everything, so only the server's bounded waits and unref can end it.
+  const [exe, ...args] = scriptCommand(fromRoot("tests/fixtures/websocket-exit.ts"), ["stubborn"])
+  const child = spawn(exe, args, { stdio: ["ignore", "pipe", "pipe"] })
+  let peer: net.Socket | undefined
+  let stdout = ""
+  let stderr = ""
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk))
+  try {
+    const code = await new Promise<number | null>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`still running after 15 s\n${stderr}`)),
+        15_000,
+      )
+      child.on("exit", (code) => {
+        clearTimeout(timer)
+        resolve(code)
+      })
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        const first = stdout === ""
+        stdout += chunk
+        if (!first) return
+        const url = new URL(chunk.split("\n")[0])
+        peer = net.connect(Number(url.port), url.hostname, () =>
+          peer!.write(
+            "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+          ))
+        peer.on("error", () => {})
+      })
+    })
+    assert.equal(code, 0, stderr)
+    assert.deepEqual(stdout.split("\n").filter(Boolean).slice(1), ["open", "closed"])
+  } finally {
+    peer?.destroy()
+    child.kill("SIGKILL")
+  }
+})
