@@ -13,7 +13,9 @@
  * Variants: the raw `WebSocket` API driven by its event handlers (the
  * baseline: `onmessage` sends the next message), bare `effect/socket`
  * (`Socket.makeWebSocket`, its reader's batches and its writer), and the
- * lib's `connect` (`send` then `receive`, the recipe's shape).
+ * lib's `connect` (`send` then `receive`, the recipe's shape). The bare
+ * variant separates what any Effect client pays (a fiber suspension per
+ * reply) from what the lib adds on top.
  *
  * Every loop is bounded in count, and every run in time (60 s).
  */
