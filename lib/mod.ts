@@ -1,7 +1,7 @@
 /**
  * effect-asyncio: the Python asyncio playbook on Effect v4 fibers, for Deno
  * and Bun. Each module is also a subpath export (`effect-asyncio/coroutine`,
- * `effect-asyncio/runtime`, …).
+ * `effect-asyncio/runtime`, `effect-asyncio/websocket`, …).
  *
  * @example
  * ```ts
@@ -19,3 +19,4 @@ export * from "./runtime.ts"
 export * as Event from "./event.ts"
 export * from "./loop.ts"
 export * from "./scheduler.ts"
+export * from "./websocket.ts"

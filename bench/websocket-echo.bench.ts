@@ -1,0 +1,122 @@
+/**
+ * Bench for recipes/websocket-echo.ts — round trips through the embedded
+ * echo server (`serveEcho`, in this process, on 127.0.0.1).
+ *
+ * Workloads:
+ * - one client, 20 000 sequential round trips of a 32-byte text message
+ *   (round trips/s);
+ * - 32 concurrent clients × 1 000 round trips each (round trips/s over all
+ *   clients, i.e. echoed messages/s).
+ * Each run connects, does its round trips, and closes (waiting for the close
+ * handshake), so connection setup is in the figure, the same for every variant.
+ *
+ * Variants: the raw `WebSocket` API driven by its event handlers (the
+ * baseline: `onmessage` sends the next message), bare `effect/socket`
+ * (`Socket.makeWebSocket`, its reader's batches and its writer), and the
+ * lib's `connect` (`send` then `receive`, the recipe's shape). The bare
+ * variant separates what any Effect client pays (a fiber suspension per
+ * reply) from what the lib adds on top.
+ *
+ * Every loop is bounded in count, and every run in time (60 s).
+ */
+import { Effect, Exit, Scope } from "effect"
+import { Socket } from "effect/socket"
+import { connect, serveEcho } from "effect-asyncio/websocket"
+import { runBench, type Workload } from "./_harness.ts"
+
+const message = "0123456789abcdef0123456789abcdef" // 32 bytes
+const limit = "60 seconds"
+
+/** n round trips on one raw WebSocket; resolves once it is closed. */
+const rawClient = (url: string, n: number) =>
+  new Promise<void>((resolve, reject) => {
+    const ws = new WebSocket(url)
+    const timer = setTimeout(() => {
+      ws.close()
+      reject(new Error(`raw client: not done within ${limit}`))
+    }, 60_000)
+    let left = n
+    ws.onopen = () => ws.send(message)
+    ws.onmessage = () => {
+      if (--left === 0) ws.close(1000)
+      else ws.send(message)
+    }
+    ws.onerror = (event) => reject(new Error(`raw client: ${(event as ErrorEvent).message}`))
+    ws.onclose = () => {
+      clearTimeout(timer)
+      if (left === 0) resolve()
+      else reject(new Error(`raw client: closed with ${left} round trips to go`))
+    }
+  })
+
+/** n round trips with the lib's client: send, then receive. */
+const libClient = (url: string, n: number) =>
+  Effect.scoped(Effect.gen(function* () {
+    const ws = yield* connect(url)
+    for (let i = 0; i < n; i++) {
+      yield* ws.send(message)
+      yield* ws.receive
+    }
+  }))
+
+/** n round trips on bare effect/socket: the writer, and the reader's batches. */
+const socketClient = (url: string, n: number) =>
+  Effect.scoped(Effect.gen(function* () {
+    const socket = yield* Socket.makeWebSocket(url)
+    const { pull } = yield* socket.reader
+    const { write } = yield* socket.writer
+    for (let left = n; left > 0;) {
+      yield* write(message)
+      left -= (yield* pull).length
+    }
+  })).pipe(Effect.provide(Socket.layerWebSocketConstructorGlobal))
+
+const timed = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.runPromise(Effect.timeoutOrElse(effect, {
+    duration: limit,
+    orElse: () => Effect.die(new Error(`not done within ${limit}`)),
+  }))
+
+const workload = (url: string, clients: number, roundTrips: number): Workload => {
+  const all = Array.from({ length: clients })
+  return {
+    bench: "websocket-echo",
+    workload: clients === 1
+      ? `1 client × ${roundTrips.toLocaleString("en")} round trips, 32-byte text`
+      : `${clients} clients × ${roundTrips.toLocaleString("en")} round trips, 32-byte text`,
+    unit: "ops/s",
+    ops: clients * roundTrips,
+    samples: 9,
+    variants: [
+      {
+        name: "raw WebSocket (event handlers)",
+        baseline: true,
+        run: () => Promise.all(all.map(() => rawClient(url, roundTrips))),
+      },
+      {
+        name: "effect/socket (bare reader/writer)",
+        run: () =>
+          timed(Effect.all(all.map(() => socketClient(url, roundTrips)), {
+            concurrency: "unbounded",
+          })),
+      },
+      {
+        name: "connect: send + receive (lib)",
+        run: () =>
+          timed(Effect.all(all.map(() => libClient(url, roundTrips)), {
+            concurrency: "unbounded",
+          })),
+      },
+    ],
+  }
+}
+
+if (import.meta.main) {
+  const scope = Effect.runSync(Scope.make())
+  const server = await Effect.runPromise(Scope.provide(serveEcho(), scope))
+  try {
+    await runBench([workload(server.url, 1, 20_000), workload(server.url, 32, 1_000)])
+  } finally {
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+  }
+}
