@@ -10,7 +10,7 @@ import { spawn } from "node:child_process"
 import { existsSync, readdirSync } from "node:fs"
 import process from "node:process"
 import type { BenchRow } from "./_harness.ts"
-import { workloadDefs } from "./workloads.ts"
+import { workloadDef, workloadDefs } from "./workloads.ts"
 
 /** Where the peer scripts are: one `<bench>.py` per `bench/<bench>.bench.ts`. */
 export const peerDir: string = new URL("./peers/asyncio/", import.meta.url).pathname
@@ -160,7 +160,8 @@ export const mergeRuns = (rows: ReadonlyArray<BenchRow>): Array<BenchRow> => {
 
 /**
  * Runs every workload of a peer, one workload at a time: `rounds` runs under
- * each loop, alternating which loop goes first, then merges the runs.
+ * each loop (fewer where the workload's `peer.rounds` says so), alternating
+ * which loop goes first, then merges the runs.
  */
 export const runPeerBench = async (
   python: Pick<Python, "exe">,
@@ -170,7 +171,8 @@ export const runPeerBench = async (
 ): Promise<Array<BenchRow>> => {
   const rows: Array<BenchRow> = []
   for (const workload of workloadsOf(bench)) {
-    for (let round = 0; round < (options.rounds ?? 3); round++) {
+    const rounds = Math.min(options.rounds ?? 3, workloadDef(bench, workload).peer?.rounds ?? 3)
+    for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? peerLoops : [...peerLoops].reverse()
       for (const loop of order) {
         const fresh = await runPeer(python, bench, loop, { ...options, workloads: [workload] })

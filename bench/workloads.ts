@@ -20,8 +20,8 @@ export interface WorkloadDef {
   readonly samples: number
   /** The exact definition both sides implement. */
   readonly what: string
-  /** The Python peer's own settings (samples per process, warm-up runs). */
-  readonly peer?: { readonly samples?: number; readonly warmup?: number }
+  /** The Python peer's own settings: samples per process, warm-up runs, at most this many runs per loop. */
+  readonly peer?: { readonly samples?: number; readonly warmup?: number; readonly rounds?: number }
   /** Overrides for the tests' tiny runs. */
   readonly quick?: { readonly ops?: number; readonly params?: Readonly<Record<string, unknown>> }
 }
