@@ -167,12 +167,39 @@ export interface ReportOptions {
 }
 
 /** REPORT.md: the header, then one table (and chart link) per workload. */
+/**
+ * Workloads measured on one side only — our runtimes but no Python peer, or
+ * a peer but none of ours — named `bench: workload`. Empty when no peer row
+ * exists at all. A name here usually means the two sides spell the workload
+ * differently: both should take it from bench/workloads.json.
+ */
+export const unjoined = (
+  rows: ReadonlyArray<BenchRow>,
+): { readonly withoutPeer: Array<string>; readonly withoutOurs: Array<string> } => {
+  const groups = groupByWorkload(rows)
+  if (!rows.some(isPeer)) return { withoutPeer: [], withoutOurs: [] }
+  const name = (g: WorkloadGroup) => `${g.bench}: ${g.workload}`
+  return {
+    withoutPeer: groups.filter((g) => !g.rows.some(isPeer)).map(name),
+    withoutOurs: groups.filter((g) => g.rows.every(isPeer)).map(name),
+  }
+}
+
 export const renderReport = (
   rows: ReadonlyArray<BenchRow>,
   header: string,
   options: ReportOptions = {},
 ): string => {
   const out = [header]
+  const { withoutPeer, withoutOurs } = unjoined(rows)
+  for (
+    const [list, text] of [
+      [withoutPeer, "Measured on Deno/Bun with no Python peer row"],
+      [withoutOurs, "Measured by the Python peers only, no Deno/Bun row yet"],
+    ] as const
+  ) {
+    if (list.length) out.push("", `${text}: ${list.map((w) => `*${w}*`).join("; ")}.`)
+  }
   for (const group of groupByWorkload(rows)) {
     out.push(heading(group))
     out.push(...(group.rows.some(isPeer) ? peerTable(group) : ownTable(group)))

@@ -30,6 +30,7 @@ import {
   renderChart,
   renderHeader,
   renderReport,
+  unjoined,
 } from "./report.ts"
 
 export { renderReport }
@@ -143,6 +144,9 @@ if (import.meta.main) {
       ? "Python peers not run in this session (BENCH_PEERS=0)."
       : installHint,
   })
+  const { withoutPeer, withoutOurs } = unjoined(rows)
+  if (withoutPeer.length) console.log(`\nno Python peer row for: ${withoutPeer.join("; ")}`)
+  if (withoutOurs.length) console.log(`\nno Deno/Bun row for: ${withoutOurs.join("; ")}`)
   writeFileSync(`${resultsDir}REPORT.md`, renderReport(rows, header, { charts: true }))
   for (const group of groupByWorkload(rows)) {
     writeFileSync(`${resultsDir}${chartFile(group.bench, group.workload)}`, renderChart(group))

@@ -14,6 +14,7 @@ import {
   renderHeader,
   renderReport,
   slug,
+  unjoined,
   uvloopOf,
 } from "../bench/report.ts"
 import { workloadDefs } from "../bench/workloads.ts"
@@ -81,6 +82,22 @@ test("bench report: with peers, one row per runtime and variant, ratios to basel
       "",
     ].join("\n"),
   )
+})
+
+test("bench report: workloads measured on one side only are named at the top", () => {
+  const other = (runtime: string) =>
+    row({ runtime, variant: "v", median: 1, bench: "event", workload: "fan-out 100,000" })
+  assert.deepEqual(unjoined(ownRows), { withoutPeer: [], withoutOurs: [] })
+  const rows = [...ownRows, other("uvloop"), other("asyncio")]
+  assert.deepEqual(unjoined(rows), {
+    withoutPeer: ["run-concurrently: spawn-gather 100,000"],
+    withoutOurs: ["event: fan-out 100,000"],
+  })
+  assert.match(
+    renderReport(rows, "# Head"),
+    /^# Head\n\nMeasured on Deno\/Bun with no Python peer row: \*run-concurrently: spawn-gather 100,000\*\.\n\nMeasured by the Python peers only, no Deno\/Bun row yet: \*event: fan-out 100,000\*\.\n/,
+  )
+  assert.deepEqual(unjoined(peerRows), { withoutPeer: [], withoutOurs: [] })
 })
 
 test("bench report: extra figures other than peak RSS get a notes column", () => {
