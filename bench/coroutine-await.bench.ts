@@ -8,8 +8,10 @@
 import { Effect } from "effect"
 import { func } from "../recipes/coroutine-await.ts"
 import { runBench } from "./_harness.ts"
+import { fromDef } from "./workloads.ts"
 
-const N = 1_000_000
+const def = fromDef("coroutine-await", "await-chain 1,000,000")
+const N = def.ops
 
 // deno-lint-ignore require-await -- the baseline is exactly an async function that returns at once
 const rawFunc = async () => "Hello, world!"
@@ -20,10 +22,7 @@ const untracedFunc = Effect.fnUntraced(function* () {
 
 if (import.meta.main) {
   await runBench([{
-    bench: "coroutine-await",
-    workload: "await-chain 1,000,000",
-    unit: "ns/op",
-    ops: N,
+    ...def,
     variants: [
       {
         name: "async/await (raw)",

@@ -8,8 +8,10 @@
 import { Effect } from "effect"
 import { func } from "../recipes/coroutine-delegation.ts"
 import { runBench } from "./_harness.ts"
+import { fromDef } from "./workloads.ts"
 
-const N = 1_000_000
+const def = fromDef("coroutine-delegation", "delegation-chain 1,000,000")
+const N = def.ops
 
 function* plainFunc(): Generator<never, string> {
   return "Hello, world!"
@@ -19,10 +21,7 @@ const rawFunc = async () => "Hello, world!"
 
 if (import.meta.main) {
   await runBench([{
-    bench: "coroutine-delegation",
-    workload: "delegation-chain 1,000,000",
-    unit: "ns/op",
-    ops: N,
+    ...def,
     variants: [
       {
         name: "async/await (raw)",

@@ -9,6 +9,7 @@
 import { Effect, Fiber } from "effect"
 import { gather, wait } from "effect-asyncio/coroutine"
 import { runBench, type Workload } from "./_harness.ts"
+import { fromDef } from "./workloads.ts"
 
 const task = (i: number) => Effect.as(Effect.yieldNow, i)
 const rawTask = async (i: number) => {
@@ -17,29 +18,37 @@ const rawTask = async (i: number) => {
 }
 const indices = (n: number) => Array.from({ length: n }, (_, i) => i)
 
-const spawnGather = (n: number): Workload => ({
-  bench: "run-concurrently",
-  workload: `spawn-gather ${n.toLocaleString("en")}`,
-  unit: "µs/task",
-  ops: n,
-  samples: n >= 1_000_000 ? 5 : 9,
-  variants: [
-    { name: "Promise.all (raw)", baseline: true, run: () => Promise.all(indices(n).map(rawTask)) },
-    {
-      name: "Effect.all (bare)",
-      run: () => Effect.runPromise(Effect.all(indices(n).map(task), { concurrency: "unbounded" })),
-    },
-    { name: "gather (lib)", run: () => Effect.runPromise(gather(indices(n).map(task))) },
-    {
-      name: "forkChild + joinAll (bare)",
-      run: () =>
-        Effect.runPromise(Effect.gen(function* () {
-          const fibers = yield* Effect.forEach(indices(n), (i) => Effect.forkChild(task(i)))
-          return yield* Fiber.joinAll(fibers)
-        })),
-    },
-    { name: "wait (lib)", run: () => Effect.runPromise(wait(indices(n).map(task))) },
-  ],
-})
+// Names, sizes and sample counts come from bench/workloads.json, shared with the Python peer.
+const spawnGather = (workload: string): Workload => {
+  const def = fromDef("run-concurrently", workload)
+  const n = def.ops
+  return {
+    ...def,
+    variants: [
+      {
+        name: "Promise.all (raw)",
+        baseline: true,
+        run: () => Promise.all(indices(n).map(rawTask)),
+      },
+      {
+        name: "Effect.all (bare)",
+        run: () =>
+          Effect.runPromise(Effect.all(indices(n).map(task), { concurrency: "unbounded" })),
+      },
+      { name: "gather (lib)", run: () => Effect.runPromise(gather(indices(n).map(task))) },
+      {
+        name: "forkChild + joinAll (bare)",
+        run: () =>
+          Effect.runPromise(Effect.gen(function* () {
+            const fibers = yield* Effect.forEach(indices(n), (i) => Effect.forkChild(task(i)))
+            return yield* Fiber.joinAll(fibers)
+          })),
+      },
+      { name: "wait (lib)", run: () => Effect.runPromise(wait(indices(n).map(task))) },
+    ],
+  }
+}
 
-if (import.meta.main) await runBench([spawnGather(100_000), spawnGather(1_000_000)])
+if (import.meta.main) {
+  await runBench([spawnGather("spawn-gather 100,000"), spawnGather("spawn-gather 1,000,000")])
+}

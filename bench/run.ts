@@ -1,12 +1,20 @@
 /**
  * `npm run bench`: runs every `bench/*.bench.ts` on Deno and on Bun, one
- * bench at a time, the two runtimes back to back, and writes
- * `bench/results/results.json` (every row) and `bench/results/REPORT.md` (a
- * table per workload: each variant's median on both runtimes, min–max, and
- * its ratio to the baseline measured in the same run).
+ * bench at a time, the two runtimes back to back, then the bench's Python
+ * peer (`bench/peers/asyncio/<bench>.py`) under asyncio and uvloop when a
+ * python3 with uvloop and aiohttp is found: one workload at a time, several
+ * runs per loop, alternating the loops. It writes
+ * `bench/results/results.json` (every row), `bench/results/REPORT.md` (a
+ * table per workload: median, min–max, ratio to the same-run baseline and to
+ * uvloop; see bench/report.ts) and an SVG chart per workload.
  *
- * `npm run bench -- executor` runs only the benches whose name contains
- * "executor"; their rows replace the old ones and the rest are kept.
+ * `npm run bench -- executor` runs only the benches (and peers) whose name
+ * contains "executor"; their rows replace the old ones (per bench and
+ * runtime) and the rest are kept.
+ *
+ * Environment: `BENCH_QUICK=1` (2 samples, one run per loop), `BENCH_PEERS=0`
+ * (skip the Python peers), `BENCH_PYTHON=/path/to/python3`, `BENCH_PEER_ROUNDS=N`
+ * (runs per loop and workload, default 3).
  */
 import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -14,6 +22,18 @@ import os from "node:os"
 import process from "node:process"
 import type { BenchRow } from "./_harness.ts"
 import { type RuntimeName, scriptCommand } from "effect-asyncio/runtime"
+import { findPython, installHint, peerBenches, type Python, runPeerBench } from "./peers.ts"
+import {
+  chartFile,
+  fmt,
+  groupByWorkload,
+  renderChart,
+  renderHeader,
+  renderReport,
+  unjoined,
+} from "./report.ts"
+
+export { renderReport }
 
 const here = new URL(".", import.meta.url).pathname
 const resultsDir = `${here}results/`
@@ -52,47 +72,6 @@ const runOne = (file: string, runtime: RuntimeName) =>
     )
   })
 
-const fmt = (n: number) =>
-  n >= 100 ? Math.round(n).toLocaleString("en") : n >= 10 ? n.toFixed(1) : n.toFixed(2)
-
-/** Lower is better for times, higher for rates. */
-const higherIsBetter = (unit: string) => unit.endsWith("/s")
-
-export const renderReport = (rows: ReadonlyArray<BenchRow>, header: string): string => {
-  const out = [header]
-  const workloads = [...new Set(rows.map((r) => `${r.bench}\u0000${r.workload}`))]
-  for (const key of workloads) {
-    const [bench, workload] = key.split("\u0000")
-    const group = rows.filter((r) => r.bench === bench && r.workload === workload)
-    const runtimes = ["deno", "bun"].filter((rt) => group.some((r) => r.runtime === rt))
-    const unit = group[0].unit
-    out.push(
-      `\n## ${bench}: ${workload} (${unit}, ${
-        higherIsBetter(unit) ? "higher" : "lower"
-      } is better)\n`,
-    )
-    out.push(
-      `| variant | ${runtimes.map((rt) => `${rt} median | min–max | vs baseline`).join(" | ")} |`,
-    )
-    out.push(`|---|${runtimes.map(() => "---:|---:|---:").join("|")}|`)
-    for (const variant of [...new Set(group.map((r) => r.variant))]) {
-      const cells = runtimes.map((rt) => {
-        const row = group.find((r) => r.variant === variant && r.runtime === rt)
-        const base = group.find((r) => r.baseline && r.runtime === rt)
-        if (!row) return "– | – | –"
-        const ratio = base ? row.median / base.median : undefined
-        const rss = row.extra?.peakRssMiB === undefined ? "" : ` (${row.extra.peakRssMiB} MiB)`
-        return `${fmt(row.median)}${rss} | ${fmt(row.min)}–${fmt(row.max)} | ${
-          ratio === undefined ? "–" : `${ratio.toFixed(2)}×`
-        }`
-      })
-      const isBase = group.some((r) => r.variant === variant && r.baseline)
-      out.push(`| ${isBase ? `**${variant}**` : variant} | ${cells.join(" | ")} |`)
-    }
-  }
-  return out.join("\n") + "\n"
-}
-
 const versionOf = (runtime: RuntimeName) =>
   new Promise<string>((resolve) => {
     const [exe] = scriptCommand("x", [], runtime)
@@ -102,31 +81,75 @@ const versionOf = (runtime: RuntimeName) =>
     child.on("close", () => resolve(out.split("\n")[0].trim()))
   })
 
+const pythonVersions = (python: Python | undefined) => ({
+  python: python?.python,
+  uvloop: python?.uvloop,
+  aiohttp: python?.aiohttp,
+})
+
 if (import.meta.main) {
   mkdirSync(resultsDir, { recursive: true })
   const jsonPath = `${resultsDir}results.json`
   const previous: Array<BenchRow> = existsSync(jsonPath)
     ? JSON.parse(readFileSync(jsonPath, "utf8"))
     : []
+  const quick = process.env.BENCH_QUICK === "1"
+  const python = process.env.BENCH_PEERS === "0" ? undefined : await findPython()
+  if (!python && process.env.BENCH_PEERS !== "0") console.log(`\n${installHint}`)
+  const peers = python ? peerBenches(filters) : []
   const fresh: Array<BenchRow> = []
-  for (const file of benches) {
-    for (const runtime of ["deno", "bun"] as const) fresh.push(...(await runOne(file, runtime)))
+  const names = [...new Set([...benches.map((f) => f.replace(/\.bench\.ts$/, "")), ...peers])]
+    .sort()
+  for (const name of names) {
+    const file = `${name}.bench.ts`
+    if (benches.includes(file)) {
+      for (const runtime of ["deno", "bun"] as const) fresh.push(...(await runOne(file, runtime)))
+    }
+    if (python && peers.includes(name)) {
+      console.log(`\n=== ${name}.py on asyncio and uvloop (${python.exe})`)
+      fresh.push(
+        ...(await runPeerBench(
+          python,
+          name,
+          {
+            rounds: quick ? 1 : Number(process.env.BENCH_PEER_ROUNDS ?? 3),
+            samples: quick ? 2 : undefined,
+          },
+          (rows, loop) => {
+            for (const row of rows) {
+              console.log(`  ${row.workload} | ${loop}: ${fmt(row.median)} ${row.unit}`)
+            }
+          },
+        )),
+      )
+    }
   }
-  const freshBenches = new Set(fresh.map((r) => r.bench))
-  const rows = [...previous.filter((r) => !freshBenches.has(r.bench)), ...fresh]
+  // Fresh rows replace the old rows of the same bench on the same runtime.
+  const freshKeys = new Set(fresh.map((r) => `${r.bench}\u0000${r.runtime}`))
+  const rows = [...previous.filter((r) => !freshKeys.has(`${r.bench}\u0000${r.runtime}`)), ...fresh]
   writeFileSync(jsonPath, JSON.stringify(rows, null, 1) + "\n")
-  const cpu = os.cpus()[0]?.model ?? "unknown CPU"
-  const header = [
-    "# Bench report",
-    "",
-    `Machine: ${cpu}, ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB.`,
-    `Runtimes: ${await versionOf("deno")}; bun ${await versionOf("bun")}. Written ${
-      new Date().toISOString().slice(0, 10)
-    } by \`npm run bench\`.`,
-    "",
-    "Medians over several samples in one process per runtime; ratios are to the baseline row",
-    "(bold) measured in the same run on the same runtime. Peak RSS in parentheses where measured.",
-  ].join("\n")
-  writeFileSync(`${resultsDir}REPORT.md`, renderReport(rows, header))
-  console.log(`\nwrote ${jsonPath} and ${resultsDir}REPORT.md`)
+  const header = renderHeader({
+    cpu: os.cpus()[0]?.model ?? "unknown CPU",
+    cores: os.cpus().length,
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    versions: {
+      deno: (await versionOf("deno")).split(" ")[1],
+      bun: await versionOf("bun"),
+      ...pythonVersions(python ?? await findPython()),
+    },
+    date: new Date().toISOString().slice(0, 10),
+    peersNote: python
+      ? undefined
+      : process.env.BENCH_PEERS === "0"
+      ? "Python peers not run in this session (BENCH_PEERS=0)."
+      : installHint,
+  })
+  const { withoutPeer, withoutOurs } = unjoined(rows)
+  if (withoutPeer.length) console.log(`\nno Python peer row for: ${withoutPeer.join("; ")}`)
+  if (withoutOurs.length) console.log(`\nno Deno/Bun row for: ${withoutOurs.join("; ")}`)
+  writeFileSync(`${resultsDir}REPORT.md`, renderReport(rows, header, { charts: true }))
+  for (const group of groupByWorkload(rows)) {
+    writeFileSync(`${resultsDir}${chartFile(group.bench, group.workload)}`, renderChart(group))
+  }
+  console.log(`\nwrote ${jsonPath}, ${resultsDir}REPORT.md and the charts`)
 }
