@@ -16,3 +16,4 @@
  */
 export * from "./coroutine.ts"
 export * from "./runtime.ts"
+export * from "./executor.ts"
