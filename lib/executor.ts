@@ -41,7 +41,7 @@
 import { Context, Effect, Exit, Layer, type Scope } from "effect"
 import { dual } from "effect/Function"
 import type { ExecutorError } from "./executor/errors.ts"
-import { Pool, type PoolStats } from "./executor/pool.ts"
+import { MAX_BATCH, Pool, type PoolStats } from "./executor/pool.ts"
 import type { Task } from "./executor/task.ts"
 import { processSpawner, threadSpawner } from "./executor/transport.ts"
 
@@ -84,8 +84,11 @@ export interface Executor {
   ): Effect.Effect<Awaited<R>, ExecutorError>
   /**
    * Like Python's `Executor.map`: calls `task` with one item of each
-   * iterable at a time, results in input order, with a bounded number of
-   * tasks in flight. The first failure fails the map and cancels the rest.
+   * iterable at a time (stopping at the shortest), results in input order,
+   * with a bounded number of tasks in flight. The first failure fails the
+   * map and cancels the rest; interrupting it cancels them all. It is the
+   * fast way to run many tasks: one Effect for the whole map, no fiber per
+   * task.
    */
   map<Args extends ReadonlyArray<unknown>, R>(
     task: Task<Args, R>,
@@ -167,28 +170,33 @@ const fromPool = (pool: Pool): Executor => {
       task: Task<Args, R>,
       ...iterables: Iterables<Args>
     ) =>
-      Effect.suspend(() => {
-        const iterators = iterables.map((it) => it[Symbol.iterator]())
-        const calls: Array<Args> = []
-        for (;;) {
-          const args: Array<unknown> = []
-          for (const it of iterators) {
-            const next = it.next()
-            if (next.done) return Effect.succeed(calls)
-            args.push(next.value)
-          }
-          calls.push(args as unknown as Args)
-        }
-      }).pipe(
-        Effect.flatMap((calls) =>
-          Effect.forEach(calls, (args) => submit(task, ...args), {
-            // Enough in flight for full batches on every worker, no more.
-            concurrency: pool.options.maxWorkers * 128,
-          })
-        ),
-      ),
+      Effect.callback<Array<Awaited<R>>, ExecutorError>((resume) => {
+        const cancel = pool.map(
+          task,
+          zip(iterables),
+          // Enough in flight for full batches on every worker, no more.
+          pool.options.maxWorkers * MAX_BATCH * 2,
+          resume,
+        )
+        if (cancel !== undefined) return Effect.sync(cancel)
+      }),
     shutdown,
     stats: Effect.sync(() => pool.stats()),
+  }
+}
+
+/** Python's `zip(*iterables)`: argument lists until the shortest iterable ends. */
+const zip = (iterables: ReadonlyArray<Iterable<unknown>>): Array<Array<unknown>> => {
+  const iterators = iterables.map((it) => it[Symbol.iterator]())
+  const calls: Array<Array<unknown>> = []
+  for (;;) {
+    const args: Array<unknown> = []
+    for (const it of iterators) {
+      const next = it.next()
+      if (next.done) return calls
+      args.push(next.value)
+    }
+    calls.push(args)
   }
 }
 

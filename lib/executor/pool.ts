@@ -62,10 +62,28 @@ export interface Job {
   readonly id: number
   readonly task: AnyTask
   readonly args: ReadonlyArray<unknown>
-  readonly resume: Resume
+  /** The fiber waiting for this task alone (`submit`)… */
+  readonly resume: Resume | undefined
+  /** …or the `map` this task is one call of, and its index there. */
+  readonly sink: MapSink | undefined
+  readonly index: number
   state: number
   slot: Slot | undefined
   requeues: number
+}
+
+/** Marks an outcome as a cancellation (the waiting fiber is interrupted). */
+const INTERRUPTED: unique symbol = Symbol("effect-asyncio/executor/interrupted")
+
+/** Delivers a task's outcome to whoever waits for it. */
+const settle = (job: Job, ok: boolean, value: unknown): void => {
+  job.state = DONE
+  if (job.sink !== undefined) job.sink.settle(job, ok, value)
+  else {
+    job.resume!(
+      ok ? Effect.succeed(value) : value === INTERRUPTED ? Effect.interrupt : Effect.fail(value),
+    )
+  }
 }
 
 const ALIVE = 0
@@ -150,39 +168,79 @@ export class Pool {
   // ---------------------------------------------------------------------------
   // submit / cancel
 
-  /** Queues a task; returns the job (to cancel it), or undefined if it failed at once. */
-  submit(task: AnyTask, args: ReadonlyArray<unknown>, resume: Resume): Job | undefined {
+  /** Why a task cannot be accepted now, or undefined. */
+  private refuse(task: AnyTask): unknown {
     if (this.closed) {
-      resume(Effect.fail(
-        new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" }),
-      ))
-      return undefined
+      return new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" })
     }
     if (!isTask(task)) {
-      resume(Effect.fail(
-        new NotCloneableError({
-          task: String((task as { name?: string })?.name || "anonymous"),
-          argument: "result",
-          message:
-            "a closure cannot be sent to a worker: declare the function with task(import.meta.url, name, fn) and export it",
-        }),
-      ))
+      return new NotCloneableError({
+        task: String((task as { name?: string })?.name || "anonymous"),
+        argument: "result",
+        message:
+          "a closure cannot be sent to a worker: declare the function with task(import.meta.url, name, fn) and export it",
+      })
+    }
+    return undefined
+  }
+
+  /** The argument that cannot be sent, as an error, when the pool checks before sending. */
+  private checkArgs(task: AnyTask, args: ReadonlyArray<unknown>): NotCloneableError | undefined {
+    if (!this.options.precheckArgs) return undefined
+    for (let i = 0; i < args.length; i++) {
+      const problem = cloneProblem(args[i])
+      if (problem !== undefined) return notCloneable(task, i, problem)
+    }
+    return undefined
+  }
+
+  /** Queues a task; returns the job (to cancel it), or undefined if it failed at once. */
+  submit(task: AnyTask, args: ReadonlyArray<unknown>, resume: Resume): Job | undefined {
+    const refused = this.refuse(task) ?? this.checkArgs(task, args)
+    if (refused !== undefined) {
+      resume(Effect.fail(refused))
       return undefined
     }
-    if (this.options.precheckArgs) {
-      for (let i = 0; i < args.length; i++) {
-        const problem = cloneProblem(args[i])
-        if (problem !== undefined) {
-          resume(Effect.fail(notCloneable(task, i, problem)))
-          return undefined
-        }
-      }
+    return this.enqueue(task, args, resume, undefined, 0)
+  }
+
+  /**
+   * Runs `task` once per argument list, at most `limit` in flight, and
+   * resumes with the results in order (or the first failure, cancelling the
+   * rest). One callback for the whole map, no fiber per call. Returns the
+   * canceller, or undefined if it finished at once.
+   */
+  map(
+    task: AnyTask,
+    calls: ReadonlyArray<ReadonlyArray<unknown>>,
+    limit: number,
+    resume: Resume,
+  ): (() => void) | undefined {
+    const refused = this.refuse(task)
+    if (refused !== undefined) {
+      resume(Effect.fail(refused))
+      return undefined
     }
+    const sink = new MapSink(this, task, calls, limit, resume)
+    sink.pump()
+    return sink.finished ? undefined : () => sink.cancel()
+  }
+
+  /** @internal for MapSink */
+  enqueue(
+    task: AnyTask,
+    args: ReadonlyArray<unknown>,
+    resume: Resume | undefined,
+    sink: MapSink | undefined,
+    index: number,
+  ): Job {
     const job: Job = {
       id: this.nextId++,
       task,
       args,
       resume,
+      sink,
+      index,
       state: QUEUED,
       slot: undefined,
       requeues: 0,
@@ -196,6 +254,11 @@ export class Pool {
     }
     this.scheduleDispatch()
     return job
+  }
+
+  /** @internal for MapSink */
+  check(task: AnyTask, args: ReadonlyArray<unknown>): NotCloneableError | undefined {
+    return this.checkArgs(task, args)
   }
 
   /** The fiber waiting for `job` was interrupted. */
@@ -322,15 +385,13 @@ export class Pool {
           retry.push(job.id, job.task.key, job.args)
           continue
         }
-        job.state = DONE
-        job.resume(Effect.fail(notCloneable(job.task, bad, cloneProblem(job.args[bad])!)))
+        settle(job, false, notCloneable(job.task, bad, cloneProblem(job.args[bad])!))
       }
       try {
         if (good.length > 0) slot.handle.send(retry)
       } catch (error) {
         for (const job of good) {
-          job.state = DONE
-          job.resume(Effect.fail(notCloneable(job.task, 0, String(error))))
+          settle(job, false, notCloneable(job.task, 0, String(error)))
         }
         good.length = 0
       }
@@ -379,15 +440,16 @@ export class Pool {
     } catch (error) {
       // The runtime refused to start a worker: fail what is queued rather than hang.
       for (let job = this.takeQueued(); job !== undefined; job = this.takeQueued()) {
-        job.state = DONE
-        job.resume(Effect.fail(
+        settle(
+          job,
+          false,
           new BrokenWorkerError({
             task: taskName(job.task),
             reason: "exit",
             message: `could not start a ${this.options.kind} worker: ${String(error)}`,
             cause: error,
           }),
-        ))
+        )
       }
       return undefined
     }
@@ -409,15 +471,13 @@ export class Pool {
       // A result for a task cancelled after it had started: nobody waits for it.
       if (job === undefined || job.id !== message[i]) continue
       slot.inflight[slot.head++] = undefined as unknown as Job
-      job.state = DONE
       this.running--
       const status = message[i + 1] as number
-      const value = message[i + 2]
       if (status === OK) {
-        job.resume(Effect.succeed(value))
+        settle(job, true, message[i + 2])
       } else {
         if (status === IMPORT_FAILED) slot.retiring = true
-        job.resume(Effect.fail(failure(job.task, status, value)))
+        settle(job, false, failure(job.task, status, message[i + 2]))
       }
     }
     if (slot.head === slot.inflight.length && slot.state === ALIVE) {
@@ -455,10 +515,11 @@ export class Pool {
     for (const job of orphans) {
       if (job.state !== DISPATCHED) continue
       if (job === culprit || ++job.requeues > MAX_REQUEUES) {
-        job.state = DONE
         this.running--
         const exitCode = slot.exitCode ?? code
-        job.resume(Effect.fail(
+        settle(
+          job,
+          false,
           new BrokenWorkerError({
             task: taskName(job.task),
             reason: "exit",
@@ -468,7 +529,7 @@ export class Pool {
             })${error instanceof Error ? `: ${error.message}` : ""}`,
             cause: error,
           }),
-        ))
+        )
       } else {
         job.state = QUEUED
         job.slot = undefined
@@ -553,9 +614,8 @@ export class Pool {
       for (let i = slot.head; i < slot.inflight.length; i++) {
         const job = slot.inflight[i]
         if (job.state !== DISPATCHED) continue
-        job.state = DONE
         this.running--
-        job.resume(Effect.interrupt)
+        settle(job, false, INTERRUPTED)
       }
       slot.inflight = []
       slot.head = 0
@@ -568,10 +628,7 @@ export class Pool {
     const jobs = [...this.overflow]
     this.overflow = []
     for (let job = this.takeQueued(); job !== undefined; job = this.takeQueued()) jobs.push(job)
-    for (const job of jobs) {
-      job.state = DONE
-      job.resume(Effect.interrupt)
-    }
+    for (const job of jobs) settle(job, false, INTERRUPTED)
   }
 
   private checkDrained() {
@@ -624,5 +681,74 @@ const failure = (task: AnyTask, status: number, value: unknown) => {
         message: `unknown status ${status}`,
         stack: undefined,
       })
+  }
+}
+
+/** The state of one `map`: its calls, how far it got, its results. */
+class MapSink {
+  readonly results: Array<unknown>
+  private readonly live: Array<Job | undefined>
+  private next = 0
+  private inflight = 0
+  private done = 0
+  finished = false
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly task: AnyTask,
+    private readonly calls: ReadonlyArray<ReadonlyArray<unknown>>,
+    private readonly limit: number,
+    private readonly resume: Resume,
+  ) {
+    this.results = new Array(calls.length)
+    this.live = new Array(calls.length)
+  }
+
+  pump(): void {
+    if (this.calls.length === 0) return this.finish(Effect.succeed(this.results))
+    while (!this.finished && this.next < this.calls.length && this.inflight < this.limit) {
+      const args = this.calls[this.next]
+      const bad = this.pool.check(this.task, args)
+      if (bad !== undefined) return this.fail(bad)
+      this.live[this.next] = this.pool.enqueue(this.task, args, undefined, this, this.next)
+      this.next++
+      this.inflight++
+    }
+  }
+
+  settle(job: Job, ok: boolean, value: unknown): void {
+    this.live[job.index] = undefined
+    this.inflight--
+    if (this.finished) return
+    if (!ok) return this.fail(value)
+    this.results[job.index] = value
+    if (++this.done === this.calls.length) return this.finish(Effect.succeed(this.results))
+    this.pump()
+  }
+
+  /** The map was interrupted: cancel what is still queued or running. */
+  cancel(): void {
+    this.finished = true
+    this.cancelLive()
+  }
+
+  private fail(error: unknown) {
+    this.cancelLive()
+    this.finish(error === INTERRUPTED ? Effect.interrupt : Effect.fail(error))
+  }
+
+  private finish(effect: Effect.Effect<unknown, unknown>) {
+    this.finished = true
+    this.resume(effect)
+  }
+
+  private cancelLive() {
+    for (let i = 0; i < this.next; i++) {
+      const job = this.live[i]
+      if (job !== undefined) {
+        this.live[i] = undefined
+        this.pool.cancel(job)
+      }
+    }
   }
 }

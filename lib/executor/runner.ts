@@ -59,10 +59,8 @@ export const startRunner = (port: RunnerPort): void => {
   let current = -1
 
   let outbox: Array<unknown> = [RESULTS]
-  let lastFlush = performance.now()
 
   const flush = () => {
-    lastFlush = performance.now()
     if (outbox.length === 1) return
     const message = outbox
     outbox = [RESULTS]
@@ -104,8 +102,6 @@ export const startRunner = (port: RunnerPort): void => {
   })
 
   const resolve = (key: number): Fn | { status: number; value: unknown } | Promise<void> => {
-    const known = resolved.get(key)
-    if (known !== undefined) return known
     const def = defs.get(key)!
     let loading = modules.get(def.module)
     if (loading === undefined) {
@@ -132,47 +128,78 @@ export const startRunner = (port: RunnerPort): void => {
     )
   }
 
-  const loop = async () => {
+  const isThenable = (u: unknown): u is PromiseLike<unknown> =>
+    u !== null && typeof u === "object" && typeof (u as PromiseLike<unknown>).then === "function"
+
+  /**
+   * Runs the queued tasks synchronously until the queue is empty, or until
+   * something must be awaited (a module import, an async task, the end of a
+   * time slice); then it returns and is called again when that is done.
+   */
+  const drain = (): void => {
     running = true
+    // The clock is read from the second task on: a batch of one never needs it.
+    let sliceStart = 0
     while (head < queue.length) {
-      if (performance.now() - lastFlush > SLICE_MS) {
-        // Send what is done, and let CANCEL/BATCH messages in.
+      if (
+        head > 0 &&
+        (sliceStart === 0
+          ? (sliceStart = performance.now(), false)
+          : performance.now() - sliceStart > SLICE_MS)
+      ) {
+        // Send what is done, and let CANCEL and BATCH messages in.
         flush()
-        await new Promise<void>((r) => setImmediate(r))
-        continue
+        setImmediate(drain)
+        return
       }
       const id = queue[head] as number
+      if (cancelled.size > 0 && cancelled.delete(id)) {
+        queue[head + 2] = undefined
+        head += 3
+        continue
+      }
       const key = queue[head + 1] as number
+      current = id
+      const fn = resolved.get(key) ?? resolve(key)
+      if (fn instanceof Promise) {
+        // Import the module, then come back to this same task.
+        flush()
+        fn.then(drain)
+        return
+      }
       const args = queue[head + 2] as Array<unknown>
       queue[head + 2] = undefined
       head += 3
-      if (cancelled.size > 0 && cancelled.delete(id)) continue
-      current = id
-      let fn = resolve(key)
-      if (fn instanceof Promise) {
-        flush()
-        await fn
-        fn = resolved.get(key)!
-      }
       if (typeof fn !== "function") {
         outbox.push(id, fn.status, fn.value)
         current = -1
         continue
       }
+      let result: unknown
       try {
-        const result = fn(...args)
-        if (
-          result !== null && typeof result === "object" &&
-          typeof (result as PromiseLike<unknown>).then === "function"
-        ) {
-          flush()
-          outbox.push(id, OK, await result)
-        } else {
-          outbox.push(id, OK, result)
-        }
+        result = fn(...args)
       } catch (error) {
         outbox.push(id, THREW, toRemoteError(error))
+        current = -1
+        continue
       }
+      if (isThenable(result)) {
+        flush()
+        result.then(
+          (value) => {
+            outbox.push(id, OK, value)
+            current = -1
+            drain()
+          },
+          (error) => {
+            outbox.push(id, THREW, toRemoteError(error))
+            current = -1
+            drain()
+          },
+        )
+        return
+      }
+      outbox.push(id, OK, result)
       current = -1
     }
     queue = []
@@ -195,7 +222,7 @@ export const startRunner = (port: RunnerPort): void => {
           }
         }
         for (let i = 2; i < message.length; i++) queue.push(message[i])
-        if (!running) void loop()
+        if (!running) drain()
         return
       }
       case CANCEL:
