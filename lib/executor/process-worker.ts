@@ -4,17 +4,16 @@
  *
  * Requests arrive on stdin; results leave on file descriptor 3 with
  * synchronous writes, so what a task has finished reaches the parent even if
- * the next task calls `process.exit`. Each frame is a 4-byte length and a
- * `node:v8` serialization (structured clone, as for threads). stdin closing
+ * the next task calls `process.exit`. Frames are described in frames.ts
+ * (JSON or `node:v8`, both giving structured-clone results). stdin closing
  * (the parent exited or closed the pool) ends the worker.
  *
  * @module
  */
 import { writeSync } from "node:fs"
 import process from "node:process"
-import { serialize } from "node:v8"
 import { startRunner } from "./runner.ts"
-import { frame, FrameReader } from "./frames.ts"
+import { encodeFrame, FrameReader } from "./frames.ts"
 
 const RESULTS_FD = 3
 
@@ -31,7 +30,7 @@ const writeAll = (bytes: Uint8Array) => {
 }
 
 startRunner({
-  post: (message) => writeAll(frame(serialize(message))),
+  post: (message) => writeAll(encodeFrame(message)),
   listen: (handler) => {
     const reader = new FrameReader(handler)
     process.stdin.on("data", (chunk: Uint8Array) => reader.push(chunk))

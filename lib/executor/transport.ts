@@ -16,15 +16,14 @@
  * `process.exit` are lost (Deno delivered 128 of 1 000 in our check), and
  * on Deno sending a value that cannot be cloned corrupts the channel and
  * kills the child. A synchronous `writeSync` on fd 3 loses nothing, and
- * serializing ourselves with `node:v8` fails before anything is written.
+ * encoding the frames ourselves (frames.ts) fails before anything is written.
  *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import process from "node:process"
-import { serialize } from "node:v8"
 import { Worker } from "node:worker_threads"
-import { frame, FrameReader } from "./frames.ts"
+import { encodeFrame, FrameReader } from "./frames.ts"
 import { CLOSE } from "./protocol.ts"
 
 /** A started worker, as the pool sees it. */
@@ -90,9 +89,9 @@ export const processSpawner: Spawner = (events) => {
   // "close" comes after the child's pipes are drained, so every result is in.
   child.on("close", (code, signal) => events.onExit(code ?? (signal ? null : 0), error ?? signal))
   return {
-    send: (message) => void stdin.write(frame(serialize(message))),
+    send: (message) => void stdin.write(encodeFrame(message)),
     close: () => {
-      stdin.write(frame(serialize([CLOSE])))
+      stdin.write(encodeFrame([CLOSE]))
       stdin.end()
     },
     terminate: () => void child.kill("SIGKILL"),

@@ -61,6 +61,19 @@ const withPool = <A, E>(
     ),
   )
 
+/** Whether process `pid` has exited (within 5 s). */
+const isGone = async (pid: number): Promise<boolean> => {
+  for (let i = 0; i < 50; i++) {
+    try {
+      process.kill(pid, 0)
+    } catch {
+      return true
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return false
+}
+
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   assert.ok(Exit.isFailure(exit), "expected a failure")
   const error = Cause.findErrorOption(exit.cause)
@@ -186,32 +199,30 @@ for (const kind of kinds) {
   })
 
   test(`executor (${kind}): a worker that exits mid-task fails that task only; the pool replaces it`, async () => {
-    const [exited, others, stats] = await withPool(
+    const [outcomes, stats] = await withPool(
       kind,
-      { maxWorkers: 2 },
+      { maxWorkers: 1 },
       (pool) =>
         Effect.gen(function* () {
-          const exited = yield* Effect.forkChild(Effect.exit(pool.submit(exit, 7)))
-          const others = yield* Effect.forEach(
-            Array.from({ length: 50 }, (_, i) => i),
-            (i) => pool.submit(addAsync, i, 1),
+          // One deep queue: the worker gets the exiting task in the middle of a batch.
+          const outcomes = yield* Effect.forEach(
+            range(61),
+            (i) => Effect.exit(i === 30 ? pool.submit(exit, 7) : pool.submit(add, i, 1)),
             { concurrency: "unbounded" },
           )
-          const exited_ = yield* Fiber.join(exited)
-          // Two tasks at once need two workers again: the dead one was replaced.
-          yield* Effect.all([pool.submit(sleep, 100, 0), pool.submit(sleep, 100, 0)], {
-            concurrency: "unbounded",
-          })
-          return [exited_, others, yield* pool.stats] as const
+          return [outcomes, yield* pool.stats] as const
         }),
     )
-    const error = failureOf(exited)
+    const error = failureOf(outcomes[30])
     assert.ok(error instanceof BrokenWorkerError)
     assert.equal(error.reason, "exit")
     assert.equal(error.exitCode, 7)
-    assert.deepEqual(others, Array.from({ length: 50 }, (_, i) => i + 1))
+    // The tasks before it had finished, the ones after it had not started: all complete.
+    outcomes.forEach((outcome, i) => {
+      if (i !== 30) assert.deepEqual(outcome, Exit.succeed(i + 1), `task ${i}`)
+    })
     assert.equal(stats.crashed, 1)
-    assert.equal(stats.workers, 2)
+    assert.equal(stats.spawned, 2)
   })
 
   test(`executor (${kind}): interrupting a queued task removes it from the queue`, async () => {
@@ -392,7 +403,12 @@ for (const kind of kinds) {
         timeoutMs: 15_000,
       })
       assert.equal(run.code, 0, run.stderr)
-      assert.ok(run.lines.length === 1, `${mode}: ${run.stdout}`)
+      assert.equal(run.lines[0], mode.startsWith("leak") ? "3" : "[ 2, 3, 4, 5 ]", mode)
+      if (mode === "leak-process") {
+        // The child process did not outlive its parent.
+        const pid = Number(run.lines[1].split(":")[0])
+        assert.ok(await isGone(pid), `worker process ${pid} is still alive`)
+      }
     }
   })
 }
@@ -481,3 +497,56 @@ test("runInExecutor: a program that uses the default executor exits on its own",
   assert.equal(run.code, 0, run.stderr)
   assert.deepEqual(run.lines, ["42"])
 })
+
+for (const kind of kinds) {
+  test(`executor (${kind}): map fails with the first failure and cancels the other calls`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "executor-"))
+    try {
+      const exit = await withPool(kind, { maxWorkers: 1 }, (pool) =>
+        Effect.exit(pool.map(
+          touch,
+          [join(dir, "a"), join(dir, "missing", "x"), ...range(200).map((i) => join(dir, `t${i}`))],
+        )))
+      const error = failureOf(exit)
+      assert.ok(error instanceof TaskError, String(error))
+      // Calls still queued when the failure came were cancelled, not run.
+      assert.ok(!existsSync(join(dir, "t100")), "a queued call ran")
+      assert.ok(!existsSync(join(dir, "t199")), "the last call ran")
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  test(`executor (${kind}): interrupting a map cancels its calls; the pool stays usable`, async () => {
+    const [interrupted, sum, stats] = await withPool(
+      kind,
+      { maxWorkers: 2 },
+      (pool) =>
+        Effect.gen(function* () {
+          const fiber = yield* Effect.forkChild(pool.map(sleep, range(100).fill(50), range(100)))
+          yield* Effect.sleep("100 millis")
+          yield* Fiber.interrupt(fiber)
+          const interrupted = yield* Fiber.await(fiber)
+          const stats = yield* pool.stats
+          return [interrupted, yield* pool.submit(add, 1, 1), stats] as const
+        }),
+    )
+    assert.ok(Exit.isFailure(interrupted) && Cause.hasInterruptsOnly(interrupted.cause))
+    assert.equal(stats.queued, 0)
+    assert.equal(stats.running, 0)
+    assert.equal(sum, 2)
+  })
+
+  test(`executor (${kind}): a non-cloneable argument in a map fails the map, naming the argument`, async () => {
+    const exit = await withPool(
+      kind,
+      { maxWorkers: 1 },
+      (pool) => Effect.exit(pool.map(echo, [1, 2, () => 3])),
+    )
+    const error = failureOf(exit)
+    assert.ok(error instanceof NotCloneableError, String(error))
+    assert.equal(error.argument, 0)
+  })
+}
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
