@@ -13,34 +13,48 @@ import {
 } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import process from "node:process"
 import { fromRoot, runScript } from "./_support.ts"
 
-test("copy: a recipe copied into a project that depends on effect-asyncio runs there", async () => {
-  const project = mkdtempSync(join(tmpdir(), "effect-asyncio-copy-"))
-  try {
-    execFileSync("npm", ["pack", "--silent", "--pack-destination", project], {
+/** Packs the package and installs it into a fresh project, once for the file's tests. */
+let project: string | undefined
+const packedProject = (): string =>
+  project ??= (() => {
+    const dir = mkdtempSync(join(tmpdir(), "effect-asyncio-copy-"))
+    execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
       cwd: fromRoot(""),
       stdio: ["ignore", "ignore", "inherit"],
     })
-    const tarball = readdirSync(project).find((file) => file.endsWith(".tgz"))
+    const tarball = readdirSync(dir).find((file) => file.endsWith(".tgz"))
     assert.ok(tarball, "npm pack wrote a tarball")
     writeFileSync(
-      join(project, "package.json"),
+      join(dir, "package.json"),
       JSON.stringify({ type: "module", dependencies: { "effect-asyncio": `file:./${tarball}` } }),
     )
     execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
-      cwd: project,
+      cwd: dir,
       stdio: ["ignore", "ignore", "inherit"],
     })
-    copyFileSync(fromRoot("recipes/run-concurrently.ts"), join(project, "run-concurrently.ts"))
-    const run = await runScript(join(project, "run-concurrently.ts"), ["--scale", "0.01"], {
-      cwd: project,
-    })
-    assert.equal(run.code, 0, run.stderr)
-    assert.equal(run.lines.length, 27)
-    assert.deepEqual(run.lines.slice(0, 2).sort(), ["cor1 start", "cor2 start"])
-  } finally {
-    rmSync(project, { recursive: true, force: true })
+    process.on("exit", () => rmSync(dir, { recursive: true, force: true }))
+    return dir
+  })()
+
+test("copy: a recipe copied into a project that depends on effect-asyncio runs there", async () => {
+  const dir = packedProject()
+  copyFileSync(fromRoot("recipes/run-concurrently.ts"), join(dir, "run-concurrently.ts"))
+  const run = await runScript(join(dir, "run-concurrently.ts"), ["--scale", "0.01"], { cwd: dir })
+  assert.equal(run.code, 0, run.stderr)
+  assert.equal(run.lines.length, 27)
+  assert.deepEqual(run.lines.slice(0, 2).sort(), ["cor1 start", "cor2 start"])
+})
+
+test("copy: the executor recipes run from the packed package (its workers are the .js build on Deno)", async () => {
+  const dir = packedProject()
+  for (const recipe of ["executor-thread-pool", "executor-process-pool", "executor-default"]) {
+    copyFileSync(fromRoot(`recipes/${recipe}.ts`), join(dir, `${recipe}.ts`))
+    const run = await runScript(join(dir, `${recipe}.ts`), [], { cwd: dir })
+    assert.equal(run.code, 0, `${recipe}: ${run.stderr}`)
+    assert.equal(run.lines[0], "Hello, world!", recipe)
   }
 })
 
