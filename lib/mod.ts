@@ -16,3 +16,4 @@
  */
 export * from "./coroutine.ts"
 export * from "./runtime.ts"
+export * as LagMonitor from "./lag-monitor.ts"
