@@ -1,0 +1,114 @@
+/**
+ * What the executor benches share: the tasks (`add`, `countPrimes`), the raw
+ * baselines (one worker, `postMessage`, no pool), and a long-lived pool
+ * helper. This module is imported by the pools' workers too (it declares the
+ * tasks), so it has no top-level side effects.
+ */
+import { Effect, Exit, Scope } from "effect"
+import { Worker as NodeWorker } from "node:worker_threads"
+import type { Executor } from "effect-asyncio/executor"
+import { task } from "effect-asyncio/executor"
+
+export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+
+/** Counts the primes below `limit` by trial division: pure CPU. */
+export const countPrimes = task(import.meta.url, "countPrimes", (limit: number) => {
+  let count = 0
+  for (let n = 2; n < limit; n++) {
+    let prime = true
+    for (let d = 2; d * d <= n; d++) {
+      if (n % d === 0) {
+        prime = false
+        break
+      }
+    }
+    if (prime) count++
+  }
+  return count
+})
+
+/** A bound for which countPrimes takes about `ms` on this machine (measured once). */
+export const calibratePrimes = (ms: number): number => {
+  let limit = 200_000
+  for (;;) {
+    const t = performance.now()
+    countPrimes(limit)
+    const took = performance.now() - t
+    if (took > 50) return Math.round(limit * Math.pow(ms / took, 2 / 3))
+    limit *= 2
+  }
+}
+
+/** One raw worker that adds: the baseline without a pool. */
+export interface RawWorker {
+  readonly call: (a: number, b: number) => Promise<number>
+  /** Posts all at once, resolves when every reply is in. */
+  readonly burst: (n: number) => Promise<void>
+  readonly close: () => void
+}
+
+const rawWorkerUrl = new URL("./_raw-worker.ts", import.meta.url)
+
+export const rawWorker = (kind: "web" | "node"): RawWorker => {
+  let onReply: (value: number) => void = () => {}
+  let post: (message: [number, number]) => void
+  let close: () => void
+  if (kind === "web") {
+    const worker = new Worker(rawWorkerUrl, { type: "module" })
+    worker.onmessage = (event: MessageEvent<number>) => onReply(event.data)
+    post = (message) => worker.postMessage(message)
+    close = () => worker.terminate()
+  } else {
+    const worker = new NodeWorker(rawWorkerUrl)
+    worker.on("message", (value: number) => onReply(value))
+    post = (message) => worker.postMessage(message)
+    close = () => void worker.terminate()
+  }
+  return {
+    call: (a, b) =>
+      new Promise((resolve) => {
+        onReply = resolve
+        post([a, b])
+      }),
+    burst: (n) =>
+      new Promise((resolve) => {
+        let left = n
+        onReply = () => {
+          if (--left === 0) resolve()
+        }
+        for (let i = 0; i < n; i++) post([i, 1])
+      }),
+    close,
+  }
+}
+
+/** A pool that outlives the samples; `close` shuts it down. */
+export const longLived = async (
+  make: Effect.Effect<Executor, never, Scope.Scope>,
+): Promise<{ pool: Executor; close: () => Promise<void> }> => {
+  const scope = Scope.makeUnsafe()
+  const pool = await Effect.runPromise(Scope.provide(scope)(make))
+  return { pool, close: () => Effect.runPromise(Scope.close(scope, Exit.void)) }
+}
+
+export const range = (n: number): Array<number> => Array.from({ length: n }, (_, i) => i)
+
+/** 2 000 sequential `add(i, 1)` on `pool`. */
+export const sequential = (pool: Executor, n: number) =>
+  Effect.runPromise(Effect.gen(function* () {
+    let sum = 0
+    for (let i = 0; i < n; i++) sum += yield* pool.submit(add, i, 1)
+    return sum
+  }))
+
+/** `n` concurrent `add(i, 1)` on `pool`, each its own fiber. */
+export const concurrent = (pool: Executor, n: number) =>
+  Effect.runPromise(
+    Effect.forEach(range(n), (i) => pool.submit(add, i, 1), { concurrency: "unbounded" }),
+  )
+
+/** The machine's load, printed beside the figures (the bench machine may be shared). */
+export const loadAverage = async (): Promise<string> => {
+  const os = await import("node:os")
+  return os.loadavg().map((l) => l.toFixed(2)).join(" ")
+}

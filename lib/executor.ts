@@ -1,0 +1,326 @@
+/**
+ * Executors: asyncio's `loop.run_in_executor`, `ThreadPoolExecutor`,
+ * `ProcessPoolExecutor` and the replaceable default executor, on Effect.
+ *
+ * JavaScript cannot send a closure to another thread, as Python cannot pickle
+ * a lambda: a task is an exported, module-level function, declared with
+ * {@link task} and named by its module URL and export name. Its arguments and
+ * result must be structured-cloneable.
+ *
+ * - {@link ThreadPoolExecutor} runs tasks on worker threads, {@link ProcessPoolExecutor}
+ *   on child processes of the same runtime (Deno runs Deno, Bun runs Bun).
+ *   Workers start lazily and are reused; `make` is a scoped resource whose
+ *   scope closing shuts the pool down.
+ * - `submit` returns an Effect that waits for the result; interrupting it
+ *   removes a queued task from the queue, and terminates (and replaces) the
+ *   worker of a running one, which Python cannot do.
+ * - Failures are typed: {@link TaskError} (the task threw; remote name,
+ *   message and stack kept), {@link NotCloneableError} (names the argument),
+ *   {@link BrokenWorkerError} (the worker died; the pool replaces it),
+ *   {@link TaskNotFoundError}, {@link ExecutorShutdownError}.
+ * - {@link runInExecutor}`(null, …)` uses the {@link DefaultExecutor}, a
+ *   lazily started thread pool, replaceable with {@link setDefaultExecutor}
+ *   (a region) or {@link defaultExecutorLayer} (a whole program).
+ *
+ * @example Run a task on a thread pool
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ThreadPoolExecutor } from "effect-asyncio/executor"
+ * import { add } from "../tests/fixtures/tasks.ts"
+ * import assert from "node:assert/strict"
+ *
+ * const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+ *   const pool = yield* ThreadPoolExecutor.make({ maxWorkers: 2 })
+ *   return yield* pool.submit(add, 40, 2)
+ * })))
+ * assert.equal(sum, 42)
+ * ```
+ *
+ * @module
+ */
+import { Context, Effect, Exit, Layer, type Scope } from "effect"
+import { dual } from "effect/Function"
+import type { ExecutorError } from "./executor/errors.ts"
+import { Pool, type PoolStats } from "./executor/pool.ts"
+import type { Task } from "./executor/task.ts"
+import { processSpawner, threadSpawner } from "./executor/transport.ts"
+
+export { type AnyTask, isTask, type Task, task } from "./executor/task.ts"
+export {
+  BrokenWorkerError,
+  type ExecutorError,
+  ExecutorShutdownError,
+  NotCloneableError,
+  TaskError,
+  TaskNotFoundError,
+} from "./executor/errors.ts"
+export type { PoolStats as ExecutorStats } from "./executor/pool.ts"
+
+/** Options for {@link Executor.shutdown}, as in Python's `Executor.shutdown`. */
+export interface ShutdownOptions {
+  /** Wait until every submitted task has finished and every worker has exited (default true). */
+  readonly wait?: boolean
+  /** Cancel the tasks still queued: their fibers are interrupted (default false). */
+  readonly cancelFutures?: boolean
+}
+
+/** The argument lists of `task`, one iterable per parameter, for {@link Executor.map}. */
+export type Iterables<Args extends ReadonlyArray<unknown>> = {
+  [K in keyof Args]: Iterable<Args[K]>
+}
+
+/** A pool of workers that runs {@link Task}s. */
+export interface Executor {
+  readonly kind: "thread" | "process"
+  readonly maxWorkers: number
+  /**
+   * Runs `task(...args)` on a worker and waits for its result. Interrupting
+   * the waiting fiber cancels the task: a queued one leaves the queue, a
+   * running one has its worker terminated (and replaced).
+   */
+  submit<Args extends ReadonlyArray<unknown>, R>(
+    task: Task<Args, R>,
+    ...args: Args
+  ): Effect.Effect<Awaited<R>, ExecutorError>
+  /**
+   * Like Python's `Executor.map`: calls `task` with one item of each
+   * iterable at a time, results in input order, with a bounded number of
+   * tasks in flight. The first failure fails the map and cancels the rest.
+   */
+  map<Args extends ReadonlyArray<unknown>, R>(
+    task: Task<Args, R>,
+    ...iterables: Iterables<Args>
+  ): Effect.Effect<Array<Awaited<R>>, ExecutorError>
+  /** Stops accepting tasks and lets the workers go (see {@link ShutdownOptions}). */
+  shutdown(options?: ShutdownOptions): Effect.Effect<void>
+  /** Worker and queue counts, for tests and monitoring. */
+  readonly stats: Effect.Effect<PoolStats>
+}
+
+/** Options for {@link ThreadPoolExecutor.make} and {@link ProcessPoolExecutor.make}. */
+export interface ExecutorOptions {
+  /**
+   * The most workers (default: the number of CPUs). Python's thread pool
+   * defaults to `min(32, cpu + 4)` because its threads mostly wait on I/O
+   * under the GIL; in JavaScript I/O is already asynchronous on the main
+   * thread and each worker is a whole isolate (memory, start-up time), so
+   * workers beyond the CPU count only cost. Python's process pool uses the
+   * CPU count too.
+   */
+  readonly maxWorkers?: number
+  /**
+   * The most tasks waiting in the queue (default 65 536). Past it, `submit`
+   * waits (backpressure) until the queue has room; it can be interrupted
+   * while it waits.
+   */
+  readonly maxQueue?: number
+  /**
+   * How long a closing worker may take to exit on its own before it is
+   * terminated, in ms (default 1 000): the second phase of shutdown.
+   */
+  readonly closeTimeoutMs?: number
+}
+
+const cpuCount = (): number =>
+  Math.max(
+    1,
+    (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator
+      ?.hardwareConcurrency ?? 1,
+  )
+
+const makePool = (kind: "thread" | "process", options: ExecutorOptions = {}): Pool => {
+  const maxWorkers = options.maxWorkers ?? cpuCount()
+  if (!(Number.isInteger(maxWorkers) && maxWorkers > 0)) {
+    throw new RangeError(`maxWorkers must be a positive integer, got ${maxWorkers}`)
+  }
+  return new Pool({
+    kind,
+    maxWorkers,
+    maxQueue: options.maxQueue ?? 65_536,
+    closeTimeoutMs: options.closeTimeoutMs ?? 1_000,
+    spawner: kind === "thread" ? threadSpawner : processSpawner,
+    // A failed send corrupts Deno's child pipe protocol less than it costs to check first.
+    precheckArgs: kind === "process",
+  })
+}
+
+const fromPool = (pool: Pool): Executor => {
+  const submit = <Args extends ReadonlyArray<unknown>, R>(
+    task: Task<Args, R>,
+    ...args: Args
+  ): Effect.Effect<Awaited<R>, ExecutorError> =>
+    Effect.callback<Awaited<R>, ExecutorError>((resume) => {
+      const job = pool.submit(task, args, resume)
+      if (job !== undefined) return Effect.sync(() => pool.cancel(job))
+    })
+  const shutdown = (options?: ShutdownOptions): Effect.Effect<void> =>
+    options?.wait === false
+      ? Effect.sync(() => pool.shutdown(options.cancelFutures ?? false))
+      : Effect.callback<void>((resume) => {
+        pool.shutdown(options?.cancelFutures ?? false, () => resume(Effect.void))
+      })
+  return {
+    kind: pool.options.kind,
+    maxWorkers: pool.options.maxWorkers,
+    submit,
+    map: <Args extends ReadonlyArray<unknown>, R>(
+      task: Task<Args, R>,
+      ...iterables: Iterables<Args>
+    ) =>
+      Effect.suspend(() => {
+        const iterators = iterables.map((it) => it[Symbol.iterator]())
+        const calls: Array<Args> = []
+        for (;;) {
+          const args: Array<unknown> = []
+          for (const it of iterators) {
+            const next = it.next()
+            if (next.done) return Effect.succeed(calls)
+            args.push(next.value)
+          }
+          calls.push(args as unknown as Args)
+        }
+      }).pipe(
+        Effect.flatMap((calls) =>
+          Effect.forEach(calls, (args) => submit(task, ...args), {
+            // Enough in flight for full batches on every worker, no more.
+            concurrency: pool.options.maxWorkers * 128,
+          })
+        ),
+      ),
+    shutdown,
+    stats: Effect.sync(() => pool.stats()),
+  }
+}
+
+/** Closes the pool with its scope: waits for the tasks on success, stops everything otherwise. */
+const scoped = (pool: Pool): Effect.Effect<Executor, never, Scope.Scope> =>
+  Effect.acquireRelease(
+    Effect.sync(() => fromPool(pool)),
+    (_, exit) =>
+      Exit.isSuccess(exit)
+        ? Effect.callback<void>((resume) => pool.shutdown(false, () => resume(Effect.void)))
+        : Effect.callback<void>((resume) => pool.terminate(() => resume(Effect.void))),
+  )
+
+/**
+ * Python's `concurrent.futures.ThreadPoolExecutor`, on worker threads.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ThreadPoolExecutor } from "effect-asyncio/executor"
+ * import { add } from "../tests/fixtures/tasks.ts"
+ * import assert from "node:assert/strict"
+ *
+ * const sums = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+ *   const pool = yield* ThreadPoolExecutor.make({ maxWorkers: 2 })
+ *   return yield* pool.map(add, [1, 2, 3], [10, 20, 30])
+ * })))
+ * assert.deepEqual(sums, [11, 22, 33])
+ * ```
+ */
+export const ThreadPoolExecutor = {
+  /** A thread pool that lives as long as the enclosing `Scope`. */
+  make: (options?: ExecutorOptions): Effect.Effect<Executor, never, Scope.Scope> =>
+    Effect.suspend(() => scoped(makePool("thread", options))),
+}
+
+/**
+ * Python's `concurrent.futures.ProcessPoolExecutor`, on child processes of the
+ * same runtime. Arguments and results are serialized with `node:v8`
+ * (structured clone); a non-cloneable argument fails at `submit`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ProcessPoolExecutor } from "effect-asyncio/executor"
+ * import { add } from "../tests/fixtures/tasks.ts"
+ * import assert from "node:assert/strict"
+ *
+ * const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+ *   const pool = yield* ProcessPoolExecutor.make({ maxWorkers: 1 })
+ *   return yield* pool.submit(add, 1, 2)
+ * })))
+ * assert.equal(sum, 3)
+ * ```
+ */
+export const ProcessPoolExecutor = {
+  /** A process pool that lives as long as the enclosing `Scope`. */
+  make: (options?: ExecutorOptions): Effect.Effect<Executor, never, Scope.Scope> =>
+    Effect.suspend(() => scoped(makePool("process", options))),
+}
+
+/**
+ * The executor `runInExecutor(null, …)` uses, like the loop's default
+ * executor in asyncio.
+ *
+ * Its default value is one thread pool per program, started lazily on first
+ * use and never shut down: its workers are `unref`'d whenever they are idle,
+ * so it never keeps the program alive, and they end with the process. (Tying
+ * it to the `run` scope instead would not cover programs started with
+ * `Effect.runPromise`, and a second `run` would find it shut down.)
+ * Replace it with {@link setDefaultExecutor} or {@link defaultExecutorLayer}.
+ */
+export const DefaultExecutor: Context.Reference<Executor> = Context.Reference<Executor>(
+  "effect-asyncio/executor/DefaultExecutor",
+  { defaultValue: () => fromPool(makePool("thread")) },
+)
+
+/**
+ * `loop.run_in_executor(executor, task, *args)`: runs `task(...args)` on
+ * `executor`, or on the {@link DefaultExecutor} when `executor` is `null`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { runInExecutor } from "effect-asyncio/executor"
+ * import { add } from "../tests/fixtures/tasks.ts"
+ * import assert from "node:assert/strict"
+ *
+ * assert.equal(await Effect.runPromise(runInExecutor(null, add, 2, 3)), 5)
+ * ```
+ */
+export const runInExecutor = <Args extends ReadonlyArray<unknown>, R>(
+  executor: Executor | null,
+  task: Task<Args, R>,
+  ...args: Args
+): Effect.Effect<Awaited<R>, ExecutorError> =>
+  executor === null
+    ? Effect.flatMap(Effect.service(DefaultExecutor), (ex) => ex.submit(task, ...args))
+    : executor.submit(task, ...args)
+
+/**
+ * `loop.set_default_executor(executor)` for a region: inside `self`,
+ * `runInExecutor(null, …)` runs on `executor`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { DefaultExecutor, setDefaultExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
+ * import assert from "node:assert/strict"
+ *
+ * await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+ *   const pool = yield* ThreadPoolExecutor.make({ maxWorkers: 1 })
+ *   const inside = yield* Effect.service(DefaultExecutor).pipe(setDefaultExecutor(pool))
+ *   assert.equal(inside, pool)
+ * })))
+ * ```
+ */
+export const setDefaultExecutor: {
+  (executor: Executor): <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  <A, E, R>(self: Effect.Effect<A, E, R>, executor: Executor): Effect.Effect<A, E, R>
+} = dual(
+  2,
+  <A, E, R>(self: Effect.Effect<A, E, R>, executor: Executor): Effect.Effect<A, E, R> =>
+    Effect.provideService(self, DefaultExecutor, executor),
+)
+
+/**
+ * `loop.set_default_executor` for a whole program: a layer that builds the
+ * executor (e.g. `ThreadPoolExecutor.make({ maxWorkers: 4 })`), makes it the
+ * default, and shuts it down when the layer is released.
+ */
+export const defaultExecutorLayer = <E, R>(
+  make: Effect.Effect<Executor, E, R>,
+): Layer.Layer<never, E, Exclude<R, Scope.Scope>> =>
+  Layer.effect(DefaultExecutor, make) as unknown as Layer.Layer<never, E, Exclude<R, Scope.Scope>>

@@ -1,0 +1,64 @@
+/**
+ * The typed failures of `effect-asyncio/executor` (re-exported there).
+ *
+ * @module
+ */
+import { Data } from "effect"
+
+/** The task threw (or its promise rejected) in the worker. */
+export class TaskError extends Data.TaggedError("TaskError")<{
+  /** `module.ts#export` of the task. */
+  readonly task: string
+  /** The remote exception's `name`, `message` and `stack`. */
+  readonly name: string
+  readonly message: string
+  readonly stack: string | undefined
+  /** What was thrown, when it was not an `Error` (and could be cloned). */
+  readonly value?: unknown
+}> {}
+
+/**
+ * An argument or the result cannot cross the worker boundary (a function, a
+ * symbol, a class instance's method…), like Python's pickling error.
+ * `argument` is the index of the offending argument, or `"result"`.
+ */
+export class NotCloneableError extends Data.TaggedError("NotCloneableError")<{
+  readonly task: string
+  readonly argument: number | "result"
+  readonly message: string
+}> {}
+
+/**
+ * The worker running the task died (it called `process.exit`, crashed, or
+ * failed to import the task's module). The pool has replaced it; other
+ * tasks are not affected.
+ */
+export class BrokenWorkerError extends Data.TaggedError("BrokenWorkerError")<{
+  readonly task: string
+  /** `"exit"`: the worker exited or was killed; `"import"`: the task's module failed to load. */
+  readonly reason: "exit" | "import"
+  /** The worker's exit code (null when killed by a signal). */
+  readonly exitCode?: number | null
+  readonly message: string
+  /** The remote error (for `"import"`) or the worker's own error event. */
+  readonly cause?: unknown
+}> {}
+
+/** The task's module does not export a function under the task's name. */
+export class TaskNotFoundError extends Data.TaggedError("TaskNotFoundError")<{
+  readonly task: string
+  readonly message: string
+}> {}
+
+/** The task was submitted after `shutdown`, like Python's "cannot schedule new futures after shutdown". */
+export class ExecutorShutdownError extends Data.TaggedError("ExecutorShutdownError")<{
+  readonly message: string
+}> {}
+
+/** Every way a task submitted to an executor can fail. */
+export type ExecutorError =
+  | TaskError
+  | NotCloneableError
+  | BrokenWorkerError
+  | TaskNotFoundError
+  | ExecutorShutdownError

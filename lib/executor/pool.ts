@@ -1,0 +1,628 @@
+/**
+ * The pool engine behind both executors. Internal to `effect-asyncio/executor`.
+ *
+ * It is plain callbacks on purpose: a task costs one small `Job` object, one
+ * slot in an array queue, and the `resume` of the fiber waiting for it; no
+ * fiber, Deferred or Queue per task. Effect's `Pool`, `Queue` and
+ * `Semaphore` were the first candidates and were set aside because the hot
+ * path needs what they do not give: taking up to N queued tasks at once to
+ * send as one batch, removing a cancelled task from the middle of the queue
+ * in O(1), and dispatching synchronously from a worker's message handler.
+ * The public surface (lib/executor.ts) is Effect: `submit` is an
+ * `Effect.callback`, failures are tagged errors, the pool is a scoped resource.
+ *
+ * Scheduling: each worker runs its tasks one at a time, in order. A worker is
+ * handed a batch when it is idle: one task when the queue is short, up to
+ * {@link MAX_BATCH} when it is deep (several tasks per message, several
+ * results per message back). A queued task that is cancelled is skipped; one
+ * handed to a worker but not started is cancelled there; the one a worker is
+ * running is stopped by terminating the worker, whose other tasks go back to
+ * the front of the queue for its replacement.
+ *
+ * @module
+ */
+import { Effect } from "effect"
+import {
+  BrokenWorkerError,
+  ExecutorShutdownError,
+  NotCloneableError,
+  TaskError,
+  TaskNotFoundError,
+} from "./errors.ts"
+import {
+  BATCH,
+  CANCEL,
+  cloneProblem,
+  EXIT,
+  IMPORT_FAILED,
+  NOT_FOUND,
+  OK,
+  type RemoteError,
+  RESULT_NOT_CLONEABLE,
+  RESULTS,
+  THREW,
+} from "./protocol.ts"
+import { type AnyTask, isTask, taskName } from "./task.ts"
+import type { Spawner, WorkerHandle } from "./transport.ts"
+
+/** The most tasks sent to one worker in one message. */
+export const MAX_BATCH = 64
+/** A task whose worker died this many times without it being the culprit fails anyway. */
+const MAX_REQUEUES = 3
+
+const QUEUED = 0
+const DISPATCHED = 1
+const DONE = 2
+const WAITING = 3
+
+// deno-lint-ignore no-explicit-any
+type Resume = (effect: Effect.Effect<any, any>) => void
+
+export interface Job {
+  readonly id: number
+  readonly task: AnyTask
+  readonly args: ReadonlyArray<unknown>
+  readonly resume: Resume
+  state: number
+  slot: Slot | undefined
+  requeues: number
+}
+
+const ALIVE = 0
+const CLOSING = 1
+const DEAD = 2
+
+interface Slot {
+  readonly handle: WorkerHandle
+  /** Tasks handed to the worker and not reported yet, in run order, from `head`. */
+  inflight: Array<Job>
+  head: number
+  /** Task keys this worker has the definition of. */
+  readonly known: Set<number>
+  state: number
+  refd: boolean
+  /** Stop handing it work (its task module failed to import). */
+  retiring: boolean
+  /** From the worker's exit marker: the task it was running, -1 for none. */
+  exitCurrent: number | undefined
+  exitCode: number | undefined
+  closeTimer: ReturnType<typeof setTimeout> | undefined
+  /** Terminated by the pool to stop its running task (already settled). */
+  killed: boolean
+}
+
+export interface PoolOptions {
+  readonly kind: "thread" | "process"
+  readonly maxWorkers: number
+  readonly maxQueue: number
+  /** How long a closing worker may take to exit before it is terminated (ms). */
+  readonly closeTimeoutMs: number
+  readonly spawner: Spawner
+  /** Check arguments before sending (the process pool cannot afford a failed send). */
+  readonly precheckArgs: boolean
+}
+
+export interface PoolStats {
+  /** Live workers (started lazily, reused). */
+  readonly workers: number
+  /** Workers started since the pool was made (replacements included). */
+  readonly spawned: number
+  /** Workers that died or were terminated while they had work. */
+  readonly crashed: number
+  /** Tasks waiting in the queue. */
+  readonly queued: number
+  /** Tasks handed to a worker and not finished. */
+  readonly running: number
+}
+
+export class Pool {
+  private queue: Array<Job | undefined> = []
+  private qhead = 0
+  private queued = 0
+  private overflow: Array<Job> = []
+  private readonly slots = new Set<Slot>()
+  private readonly idle: Array<Slot> = []
+  private alive = 0
+  private running = 0
+  private spawned = 0
+  private crashed = 0
+  private nextId = 0
+  private dispatchScheduled = false
+  private closed = false
+  private readonly drained: Array<() => void> = []
+
+  constructor(readonly options: PoolOptions) {}
+
+  get isShutdown(): boolean {
+    return this.closed
+  }
+
+  stats(): PoolStats {
+    return {
+      workers: this.alive,
+      spawned: this.spawned,
+      crashed: this.crashed,
+      queued: this.queued + this.overflow.length,
+      running: this.running,
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // submit / cancel
+
+  /** Queues a task; returns the job (to cancel it), or undefined if it failed at once. */
+  submit(task: AnyTask, args: ReadonlyArray<unknown>, resume: Resume): Job | undefined {
+    if (this.closed) {
+      resume(Effect.fail(
+        new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" }),
+      ))
+      return undefined
+    }
+    if (!isTask(task)) {
+      resume(Effect.fail(
+        new NotCloneableError({
+          task: String((task as { name?: string })?.name || "anonymous"),
+          argument: "result",
+          message:
+            "a closure cannot be sent to a worker: declare the function with task(import.meta.url, name, fn) and export it",
+        }),
+      ))
+      return undefined
+    }
+    if (this.options.precheckArgs) {
+      for (let i = 0; i < args.length; i++) {
+        const problem = cloneProblem(args[i])
+        if (problem !== undefined) {
+          resume(Effect.fail(notCloneable(task, i, problem)))
+          return undefined
+        }
+      }
+    }
+    const job: Job = {
+      id: this.nextId++,
+      task,
+      args,
+      resume,
+      state: QUEUED,
+      slot: undefined,
+      requeues: 0,
+    }
+    if (this.queued >= this.options.maxQueue) {
+      job.state = WAITING
+      this.overflow.push(job)
+    } else {
+      this.queue.push(job)
+      this.queued++
+    }
+    this.scheduleDispatch()
+    return job
+  }
+
+  /** The fiber waiting for `job` was interrupted. */
+  cancel(job: Job): void {
+    switch (job.state) {
+      case QUEUED:
+        job.state = DONE
+        this.queued--
+        return
+      case WAITING:
+        job.state = DONE
+        this.overflow.splice(this.overflow.indexOf(job), 1)
+        return
+      case DISPATCHED: {
+        const slot = job.slot!
+        job.state = DONE
+        this.running--
+        const at = slot.inflight.indexOf(job, slot.head)
+        if (at === slot.head) {
+          // It is (or may be) running: only terminating the worker stops it.
+          slot.head++
+          this.kill(slot)
+        } else if (at > slot.head) {
+          // Not started yet: the worker skips it when it gets there.
+          slot.inflight.splice(at, 1)
+          if (slot.state !== DEAD) slot.handle.send([CANCEL, job.id])
+        }
+        return
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // dispatch
+
+  private scheduleDispatch() {
+    if (this.dispatchScheduled) return
+    this.dispatchScheduled = true
+    // A microtask later, so that a burst of submits goes out as one batch.
+    queueMicrotask(() => {
+      this.dispatchScheduled = false
+      this.dispatch()
+    })
+  }
+
+  private dispatch() {
+    this.admitOverflow()
+    while (this.queued > 0) {
+      let slot = this.idle.pop()
+      if (slot === undefined) {
+        if (this.alive >= this.options.maxWorkers) return
+        slot = this.spawn()
+        if (slot === undefined) return
+      }
+      // Deep queue: hand out several tasks at once, keeping enough queued to balance.
+      const size = Math.min(
+        MAX_BATCH,
+        Math.max(1, Math.floor(this.queued / (2 * this.options.maxWorkers))),
+      )
+      this.sendBatch(slot, size)
+    }
+    if (this.closed) this.closeIdle()
+  }
+
+  private admitOverflow() {
+    while (this.overflow.length > 0 && this.queued < this.options.maxQueue) {
+      const job = this.overflow.shift()!
+      job.state = QUEUED
+      this.queue.push(job)
+      this.queued++
+    }
+  }
+
+  private takeQueued(): Job | undefined {
+    while (this.qhead < this.queue.length) {
+      const job = this.queue[this.qhead]
+      this.queue[this.qhead++] = undefined
+      if (job !== undefined && job.state === QUEUED) {
+        this.queued--
+        if (this.qhead === this.queue.length) {
+          this.queue = []
+          this.qhead = 0
+        } else if (this.qhead > 1024 && this.qhead * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.qhead)
+          this.qhead = 0
+        }
+        return job
+      }
+    }
+    return undefined
+  }
+
+  private sendBatch(slot: Slot, size: number) {
+    const jobs: Array<Job> = []
+    let defs: Array<unknown> | 0 = 0
+    const message: Array<unknown> = [BATCH, 0]
+    while (jobs.length < size) {
+      const job = this.takeQueued()
+      if (job === undefined) break
+      const key = job.task.key
+      if (!slot.known.has(key)) {
+        slot.known.add(key)
+        if (defs === 0) defs = []
+        defs.push(key, job.task.module, job.task.exportName)
+      }
+      message.push(job.id, key, job.args)
+      jobs.push(job)
+    }
+    if (jobs.length === 0) {
+      this.idle.push(slot)
+      return
+    }
+    message[1] = defs
+    try {
+      slot.handle.send(message)
+    } catch {
+      // Some argument cannot be cloned: fail those tasks, send the others.
+      const good: Array<Job> = []
+      const retry: Array<unknown> = [BATCH, defs]
+      for (const job of jobs) {
+        const bad = job.args.findIndex((arg) => cloneProblem(arg) !== undefined)
+        if (bad === -1) {
+          good.push(job)
+          retry.push(job.id, job.task.key, job.args)
+          continue
+        }
+        job.state = DONE
+        job.resume(Effect.fail(notCloneable(job.task, bad, cloneProblem(job.args[bad])!)))
+      }
+      try {
+        if (good.length > 0) slot.handle.send(retry)
+      } catch (error) {
+        for (const job of good) {
+          job.state = DONE
+          job.resume(Effect.fail(notCloneable(job.task, 0, String(error))))
+        }
+        good.length = 0
+      }
+      jobs.length = 0
+      jobs.push(...good)
+      if (jobs.length === 0) {
+        this.idle.push(slot)
+        return
+      }
+    }
+    for (const job of jobs) {
+      job.state = DISPATCHED
+      job.slot = slot
+    }
+    this.running += jobs.length
+    if (slot.inflight.length === 0) slot.inflight = jobs
+    else slot.inflight.push(...jobs)
+    if (!slot.refd) {
+      slot.refd = true
+      slot.handle.ref()
+    }
+  }
+
+  // ---------------------------------------------------------------------------
+  // workers
+
+  private spawn(): Slot | undefined {
+    const slot: Slot = {
+      handle: undefined as unknown as WorkerHandle,
+      inflight: [],
+      head: 0,
+      known: new Set(),
+      state: ALIVE,
+      refd: true,
+      retiring: false,
+      exitCurrent: undefined,
+      exitCode: undefined,
+      closeTimer: undefined,
+      killed: false,
+    }
+    try {
+      ;(slot as { handle: WorkerHandle }).handle = this.options.spawner({
+        onMessage: (message) => this.onMessage(slot, message),
+        onExit: (code, error) => this.onExit(slot, code, error),
+      })
+    } catch (error) {
+      // The runtime refused to start a worker: fail what is queued rather than hang.
+      for (let job = this.takeQueued(); job !== undefined; job = this.takeQueued()) {
+        job.state = DONE
+        job.resume(Effect.fail(
+          new BrokenWorkerError({
+            task: taskName(job.task),
+            reason: "exit",
+            message: `could not start a ${this.options.kind} worker: ${String(error)}`,
+            cause: error,
+          }),
+        ))
+      }
+      return undefined
+    }
+    this.slots.add(slot)
+    this.alive++
+    this.spawned++
+    return slot
+  }
+
+  private onMessage(slot: Slot, message: Array<unknown>) {
+    if (message[0] === EXIT) {
+      slot.exitCurrent = message[1] as number
+      slot.exitCode = message[2] as number
+      return
+    }
+    if (message[0] !== RESULTS) return
+    for (let i = 1; i < message.length; i += 3) {
+      const job = slot.inflight[slot.head]
+      // A result for a task cancelled after it had started: nobody waits for it.
+      if (job === undefined || job.id !== message[i]) continue
+      slot.inflight[slot.head++] = undefined as unknown as Job
+      job.state = DONE
+      this.running--
+      const status = message[i + 1] as number
+      const value = message[i + 2]
+      if (status === OK) {
+        job.resume(Effect.succeed(value))
+      } else {
+        if (status === IMPORT_FAILED) slot.retiring = true
+        job.resume(Effect.fail(failure(job.task, status, value)))
+      }
+    }
+    if (slot.head === slot.inflight.length && slot.state === ALIVE) {
+      slot.inflight = []
+      slot.head = 0
+      if (slot.retiring) {
+        this.close(slot)
+      } else {
+        if (slot.refd) {
+          slot.refd = false
+          slot.handle.unref()
+        }
+        this.idle.push(slot)
+      }
+      this.scheduleDispatch()
+    }
+  }
+
+  private onExit(slot: Slot, code: number | null, error: unknown) {
+    if (slot.closeTimer !== undefined) clearTimeout(slot.closeTimer)
+    if (slot.state !== DEAD) this.forget(slot)
+    slot.state = DEAD
+    this.slots.delete(slot)
+    const orphans = slot.inflight.slice(slot.head)
+    slot.inflight = []
+    slot.head = 0
+    if (orphans.length > 0) this.crashed++
+    // The culprit is the task the worker said it was running, or else the first unreported.
+    const culprit = slot.killed
+      ? undefined
+      : slot.exitCurrent === undefined
+      ? orphans[0]
+      : orphans.find((job) => job.id === slot.exitCurrent)
+    const requeue: Array<Job> = []
+    for (const job of orphans) {
+      if (job.state !== DISPATCHED) continue
+      if (job === culprit || ++job.requeues > MAX_REQUEUES) {
+        job.state = DONE
+        this.running--
+        const exitCode = slot.exitCode ?? code
+        job.resume(Effect.fail(
+          new BrokenWorkerError({
+            task: taskName(job.task),
+            reason: "exit",
+            exitCode,
+            message: `the ${this.options.kind} worker running ${taskName(job.task)} died (${
+              exitCode === null ? `signal ${String(error)}` : `exit code ${exitCode}`
+            })${error instanceof Error ? `: ${error.message}` : ""}`,
+            cause: error,
+          }),
+        ))
+      } else {
+        job.state = QUEUED
+        job.slot = undefined
+        this.running--
+        requeue.push(job)
+      }
+    }
+    if (requeue.length > 0) {
+      // Back to the front of the queue, in their order: they had not started.
+      this.queue.splice(this.qhead, 0, ...requeue)
+      this.queued += requeue.length
+    }
+    this.scheduleDispatch()
+    this.checkDrained()
+  }
+
+  /** Stops counting `slot` as a live worker (it is closing, dying or dead). */
+  private forget(slot: Slot) {
+    if (slot.state === ALIVE) this.alive--
+    const at = this.idle.indexOf(slot)
+    if (at !== -1) this.idle.splice(at, 1)
+  }
+
+  /** Terminates a worker now (its running task was interrupted). */
+  private kill(slot: Slot) {
+    if (slot.state === DEAD) return
+    this.forget(slot)
+    slot.state = DEAD
+    slot.killed = true
+    // Its unreported tasks are requeued by onExit, once every result it sent is in.
+    slot.handle.terminate()
+    this.scheduleDispatch()
+  }
+
+  /** Two-phase close: ask the worker to exit, terminate it if it has not in time. */
+  private close(slot: Slot) {
+    if (slot.state !== ALIVE) return
+    this.forget(slot)
+    slot.state = CLOSING
+    // Whoever waits for the shutdown waits for this exit: keep the program alive for it.
+    if (!slot.refd) {
+      slot.refd = true
+      slot.handle.ref()
+    }
+    try {
+      slot.handle.close()
+    } catch {
+      // already gone: its exit event follows
+    }
+    slot.closeTimer = setTimeout(() => slot.handle.terminate(), this.options.closeTimeoutMs) // The timer must not be what keeps the program alive.
+    ;(slot.closeTimer as { unref?: () => void }).unref?.()
+  }
+
+  private closeIdle() {
+    if (this.queued > 0) return
+    for (const slot of this.idle.splice(0)) this.close(slot)
+  }
+
+  // ---------------------------------------------------------------------------
+  // shutdown
+
+  /**
+   * Stops accepting tasks. `cancelFutures` cancels the queued ones (their
+   * fibers are interrupted); the rest run to the end, then the workers close.
+   * `onDrained` is called once every worker is gone.
+   */
+  shutdown(cancelFutures: boolean, onDrained?: () => void): void {
+    this.closed = true
+    if (cancelFutures) this.cancelQueued()
+    if (onDrained) this.drained.push(onDrained)
+    this.dispatch()
+    this.closeIdle()
+    this.checkDrained()
+  }
+
+  /** Shutdown for a failed or interrupted scope: cancel everything, terminate every worker. */
+  terminate(onDrained?: () => void): void {
+    this.closed = true
+    this.cancelQueued()
+    if (onDrained) this.drained.push(onDrained)
+    for (const slot of [...this.slots]) {
+      for (let i = slot.head; i < slot.inflight.length; i++) {
+        const job = slot.inflight[i]
+        if (job.state !== DISPATCHED) continue
+        job.state = DONE
+        this.running--
+        job.resume(Effect.interrupt)
+      }
+      slot.inflight = []
+      slot.head = 0
+      this.kill(slot)
+    }
+    this.checkDrained()
+  }
+
+  private cancelQueued() {
+    const jobs = [...this.overflow]
+    this.overflow = []
+    for (let job = this.takeQueued(); job !== undefined; job = this.takeQueued()) jobs.push(job)
+    for (const job of jobs) {
+      job.state = DONE
+      job.resume(Effect.interrupt)
+    }
+  }
+
+  private checkDrained() {
+    if (!this.closed || this.slots.size > 0 || this.queued > 0) return
+    for (const f of this.drained.splice(0)) f()
+  }
+}
+
+const notCloneable = (task: AnyTask, argument: number, problem: string) =>
+  new NotCloneableError({
+    task: taskName(task),
+    argument,
+    message: `argument ${argument} of ${taskName(task)}: ${problem}`,
+  })
+
+const failure = (task: AnyTask, status: number, value: unknown) => {
+  const name = taskName(task)
+  switch (status) {
+    case THREW: {
+      const remote = value as RemoteError
+      return new TaskError({
+        task: name,
+        name: remote.name,
+        message: remote.message,
+        stack: remote.stack,
+        ...(remote.value === undefined ? {} : { value: remote.value }),
+      })
+    }
+    case RESULT_NOT_CLONEABLE:
+      return new NotCloneableError({
+        task: name,
+        argument: "result",
+        message: `${name}: ${String(value)}`,
+      })
+    case IMPORT_FAILED: {
+      const remote = value as RemoteError
+      return new BrokenWorkerError({
+        task: name,
+        reason: "import",
+        message: `the worker could not import ${task.module}: ${remote.name}: ${remote.message}`,
+        cause: remote,
+      })
+    }
+    case NOT_FOUND:
+      return new TaskNotFoundError({ task: name, message: String(value) })
+    default:
+      return new TaskError({
+        task: name,
+        name: "Error",
+        message: `unknown status ${status}`,
+        stack: undefined,
+      })
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The wire protocol between an executor and its workers, shared by both
+ * sides. Internal to `effect-asyncio/executor`; it imports nothing, so a
+ * worker starts without loading Effect.
+ *
+ * Every message is one flat array (cheap to clone and to serialize):
+ *
+ * - main → worker `[BATCH, defs, id, key, args, id, key, args, …]`: run these
+ *   tasks in order. `defs` is `0` or `[key, moduleUrl, exportName, …]`, the
+ *   task references this worker has not seen yet.
+ * - main → worker `[CANCEL, id]`: skip task `id` if it has not started.
+ * - main → worker `[CLOSE]`: finish, flush and exit (the cooperative half of
+ *   the two-phase shutdown).
+ * - worker → main `[RESULTS, id, status, value, …]`: outcomes, in run order.
+ * - worker → main `[EXIT, currentId, code]`: the worker is exiting while
+ *   running task `currentId` (-1 if none); sent from its exit handler.
+ *
+ * @module
+ */
+
+export const BATCH = 0
+export const CANCEL = 1
+export const CLOSE = 2
+export const RESULTS = 3
+export const EXIT = 4
+
+/** The task returned a value (`value` is the result). */
+export const OK = 0
+/** The task threw or rejected (`value` is a {@link RemoteError}). */
+export const THREW = 1
+/** The result could not be sent back (`value` is the reason). */
+export const RESULT_NOT_CLONEABLE = 2
+/** The task's module failed to import (`value` is a {@link RemoteError}). */
+export const IMPORT_FAILED = 3
+/** The module has no such export, or it is not a function (`value` is the reason). */
+export const NOT_FOUND = 4
+
+/** An exception as it crosses the worker boundary. */
+export interface RemoteError {
+  readonly name: string
+  readonly message: string
+  readonly stack: string | undefined
+  /** The thrown value itself, when it was not an `Error` and could be cloned. */
+  readonly value?: unknown
+}
+
+export const toRemoteError = (error: unknown): RemoteError => {
+  if (error instanceof Error) {
+    return { name: error.name, message: error.message, stack: error.stack }
+  }
+  let value: unknown
+  try {
+    value = structuredClone(error)
+  } catch {
+    value = undefined
+  }
+  return { name: "Error", message: String(error), stack: undefined, value }
+}
+
+/** Why `value` cannot be cloned, or undefined when it can. Cheap for primitives. */
+export const cloneProblem = (value: unknown): string | undefined => {
+  const type = typeof value
+  if (type === "function") return `${describe(value)} could not be cloned (a function)`
+  if (type === "symbol") return `${String(value)} could not be cloned (a symbol)`
+  if (type !== "object" || value === null) return undefined
+  try {
+    structuredClone(value)
+    return undefined
+  } catch (error) {
+    return `${describe(value)} could not be cloned: ${
+      error instanceof Error ? error.message : String(error)
+    }`
+  }
+}
+
+const describe = (value: unknown): string => {
+  if (typeof value === "function") {
+    return value.name ? `function ${value.name}` : "an anonymous function"
+  }
+  const ctor = (value as { constructor?: { name?: string } }).constructor?.name
+  return ctor && ctor !== "Object" ? `a ${ctor} instance` : "the value"
+}

@@ -1,0 +1,210 @@
+/**
+ * The worker side of an executor, shared by worker threads and child
+ * processes (each entry file supplies how to send and receive). Internal to
+ * `effect-asyncio/executor`.
+ *
+ * Tasks run one at a time, in the order they arrive, like a thread of a
+ * Python pool. Results are sent in batches: at the end of a batch, before
+ * awaiting an async task, after 1 ms of synchronous work, and from the exit
+ * handler, so a task that calls `process.exit` still lets the results before
+ * it through and says which task it was running.
+ *
+ * @module
+ */
+import process from "node:process"
+import { setImmediate } from "node:timers"
+import {
+  BATCH,
+  CANCEL,
+  cloneProblem,
+  CLOSE,
+  EXIT,
+  IMPORT_FAILED,
+  NOT_FOUND,
+  OK,
+  RESULT_NOT_CLONEABLE,
+  RESULTS,
+  THREW,
+  toRemoteError,
+} from "./protocol.ts"
+import { isTask } from "./task.ts"
+
+/** How a runner talks to its executor. */
+export interface RunnerPort {
+  /** Sends one message; throws synchronously if it cannot be cloned. */
+  readonly post: (message: Array<unknown>) => void
+  /** Registers the handler of messages from the executor. */
+  readonly listen: (handler: (message: Array<unknown>) => void) => void
+  /** Ends the worker once its results are out. */
+  readonly exit: () => void
+}
+
+type Fn = (...args: Array<unknown>) => unknown
+
+/** Time slice after which results are sent and the loop yields (ms). */
+const SLICE_MS = 1
+
+export const startRunner = (port: RunnerPort): void => {
+  // Task references: key → definition, and the resolved function (or failure).
+  const defs = new Map<number, { module: string; exportName: string }>()
+  const resolved = new Map<number, Fn | { status: number; value: unknown }>()
+  const modules = new Map<string, Promise<Record<string, unknown>>>()
+
+  // Pending tasks as a flat FIFO: id, key, args.
+  let queue: Array<unknown> = []
+  let head = 0
+  const cancelled = new Set<number>()
+  let running = false
+  let closing = false
+  let current = -1
+
+  let outbox: Array<unknown> = [RESULTS]
+  let lastFlush = performance.now()
+
+  const flush = () => {
+    lastFlush = performance.now()
+    if (outbox.length === 1) return
+    const message = outbox
+    outbox = [RESULTS]
+    try {
+      port.post(message)
+    } catch {
+      // One of the results cannot be cloned: send the others, and say which.
+      for (let i = 1; i < message.length; i += 3) {
+        if (message[i + 1] !== OK) continue
+        const problem = cloneProblem(message[i + 2])
+        if (problem !== undefined) {
+          message[i + 1] = RESULT_NOT_CLONEABLE
+          message[i + 2] = `the result ${problem}`
+        }
+      }
+      try {
+        port.post(message)
+      } catch (error) {
+        // Not found by the per-value check (a nested exotic value): fail them all.
+        const reason = `the result could not be cloned: ${String(error)}`
+        for (let i = 1; i < message.length; i += 3) {
+          if (message[i + 1] === OK) {
+            message[i + 1] = RESULT_NOT_CLONEABLE
+            message[i + 2] = reason
+          }
+        }
+        port.post(message)
+      }
+    }
+  }
+
+  process.on("exit", (code) => {
+    flush()
+    try {
+      port.post([EXIT, current, typeof code === "number" ? code : 0])
+    } catch {
+      // the channel is gone already
+    }
+  })
+
+  const resolve = (key: number): Fn | { status: number; value: unknown } | Promise<void> => {
+    const known = resolved.get(key)
+    if (known !== undefined) return known
+    const def = defs.get(key)!
+    let loading = modules.get(def.module)
+    if (loading === undefined) {
+      loading = import(def.module)
+      modules.set(def.module, loading)
+    }
+    return loading.then(
+      (ns) => {
+        const value = ns[def.exportName]
+        const fn = isTask(value) ? value.fn : value
+        resolved.set(
+          key,
+          typeof fn === "function" ? fn as Fn : {
+            status: NOT_FOUND,
+            value: `${def.module} has no exported function "${def.exportName}" (it exports: ${
+              Object.keys(ns).join(", ") || "nothing"
+            })`,
+          },
+        )
+      },
+      (error) => {
+        resolved.set(key, { status: IMPORT_FAILED, value: toRemoteError(error) })
+      },
+    )
+  }
+
+  const loop = async () => {
+    running = true
+    while (head < queue.length) {
+      if (performance.now() - lastFlush > SLICE_MS) {
+        // Send what is done, and let CANCEL/BATCH messages in.
+        flush()
+        await new Promise<void>((r) => setImmediate(r))
+        continue
+      }
+      const id = queue[head] as number
+      const key = queue[head + 1] as number
+      const args = queue[head + 2] as Array<unknown>
+      queue[head + 2] = undefined
+      head += 3
+      if (cancelled.size > 0 && cancelled.delete(id)) continue
+      current = id
+      let fn = resolve(key)
+      if (fn instanceof Promise) {
+        flush()
+        await fn
+        fn = resolved.get(key)!
+      }
+      if (typeof fn !== "function") {
+        outbox.push(id, fn.status, fn.value)
+        current = -1
+        continue
+      }
+      try {
+        const result = fn(...args)
+        if (
+          result !== null && typeof result === "object" &&
+          typeof (result as PromiseLike<unknown>).then === "function"
+        ) {
+          flush()
+          outbox.push(id, OK, await result)
+        } else {
+          outbox.push(id, OK, result)
+        }
+      } catch (error) {
+        outbox.push(id, THREW, toRemoteError(error))
+      }
+      current = -1
+    }
+    queue = []
+    head = 0
+    flush()
+    running = false
+    if (closing) port.exit()
+  }
+
+  port.listen((message) => {
+    switch (message[0]) {
+      case BATCH: {
+        const newDefs = message[1] as Array<unknown> | 0
+        if (newDefs !== 0) {
+          for (let i = 0; i < newDefs.length; i += 3) {
+            defs.set(newDefs[i] as number, {
+              module: newDefs[i + 1] as string,
+              exportName: newDefs[i + 2] as string,
+            })
+          }
+        }
+        for (let i = 2; i < message.length; i++) queue.push(message[i])
+        if (!running) void loop()
+        return
+      }
+      case CANCEL:
+        cancelled.add(message[1] as number)
+        return
+      case CLOSE:
+        closing = true
+        if (!running) port.exit()
+        return
+    }
+  })
+}

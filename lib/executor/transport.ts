@@ -1,0 +1,110 @@
+/**
+ * How an executor starts a worker and talks to it: a worker thread for the
+ * thread pool, a child process running the same runtime for the process
+ * pool. Internal to `effect-asyncio/executor`.
+ *
+ * Why `node:worker_threads` and not the Web `Worker` (which both runtimes
+ * also have): measured on Deno 2.9 and Bun 1.4, the Web Worker gives the
+ * parent no signal at all when the worker calls `process.exit` on Deno (a
+ * task would hang), and Deno's Web Worker has no `unref()`, so an idle pool
+ * would keep the program alive. `node:worker_threads` reports every exit with
+ * its code on both runtimes, has `ref`/`unref` on both, and is as fast (Deno
+ * builds it on its Web Worker).
+ *
+ * Why a stdin / fd 3 pipe pair and not `fork()`'s IPC channel for processes:
+ * a child's IPC `send` is asynchronous, so results sent just before a
+ * `process.exit` are lost (Deno delivered 128 of 1 000 in our check), and
+ * on Deno sending a value that cannot be cloned corrupts the channel and
+ * kills the child. A synchronous `writeSync` on fd 3 loses nothing, and
+ * serializing ourselves with `node:v8` fails before anything is written.
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import process from "node:process"
+import { serialize } from "node:v8"
+import { Worker } from "node:worker_threads"
+import { frame, FrameReader } from "./frames.ts"
+import { CLOSE } from "./protocol.ts"
+
+/** A started worker, as the pool sees it. */
+export interface WorkerHandle {
+  /** Sends a message; throws synchronously if it cannot be cloned or serialized. */
+  readonly send: (message: Array<unknown>) => void
+  /** Asks the worker to exit once idle (the cooperative half of shutdown). */
+  readonly close: () => void
+  /** Stops the worker now, whatever it is doing. */
+  readonly terminate: () => void
+  /** Keep the program alive for this worker (while it has work). */
+  readonly ref: () => void
+  /** Let the program exit even though this worker is alive (while idle). */
+  readonly unref: () => void
+}
+
+/** What a worker reports back. */
+export interface WorkerEvents {
+  readonly onMessage: (message: Array<unknown>) => void
+  /** The worker is gone; every message it sent has been delivered. */
+  readonly onExit: (code: number | null, error: unknown) => void
+}
+
+export type Spawner = (events: WorkerEvents) => WorkerHandle
+
+// When this module runs from dist/ (the packed package), its siblings are .js.
+const sibling = (name: string) =>
+  new URL(`./${name}${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url)
+
+export const threadSpawner: Spawner = (events) => {
+  const worker = new Worker(sibling("thread-worker"))
+  let error: unknown
+  worker.on("message", events.onMessage)
+  worker.on("error", (e) => (error ??= e))
+  // Let messages posted just before the exit (results, the exit marker) arrive first.
+  worker.on("exit", (code) => setTimeout(() => events.onExit(code, error), 0))
+  return {
+    send: (message) => worker.postMessage(message),
+    close: () => worker.postMessage([CLOSE]),
+    terminate: () => void worker.terminate(),
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+  }
+}
+
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined"
+
+export const processSpawner: Spawner = (events) => {
+  const entry = sibling("process-worker")
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [...(isDeno ? ["run", "-A"] : []), entry.protocol === "file:" ? entry.pathname : entry.href],
+    { stdio: ["pipe", "inherit", "inherit", "pipe"] },
+  )
+  const results = child.stdio[3] as NodeJS.ReadableStream & { unref?: () => void; ref?: () => void }
+  const stdin = child.stdin as NodeJS.WritableStream & { unref?: () => void; ref?: () => void }
+  const reader = new FrameReader(events.onMessage)
+  results.on("data", (chunk: Uint8Array) => reader.push(chunk))
+  let error: unknown
+  child.on("error", (e) => (error ??= e))
+  // stdin is gone once the child is: writing to it then must not crash the parent.
+  stdin.on("error", () => {})
+  // "close" comes after the child's pipes are drained, so every result is in.
+  child.on("close", (code, signal) => events.onExit(code ?? (signal ? null : 0), error ?? signal))
+  return {
+    send: (message) => void stdin.write(frame(serialize(message))),
+    close: () => {
+      stdin.write(frame(serialize([CLOSE])))
+      stdin.end()
+    },
+    terminate: () => void child.kill("SIGKILL"),
+    ref: () => {
+      child.ref()
+      stdin.ref?.()
+      results.ref?.()
+    },
+    unref: () => {
+      child.unref()
+      stdin.unref?.()
+      results.unref?.()
+    },
+  }
+}
