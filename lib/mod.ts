@@ -16,8 +16,5 @@
  */
 export * from "./coroutine.ts"
 export * from "./runtime.ts"
-<<<<<<< HEAD
 export * as LagMonitor from "./lag-monitor.ts"
-=======
 export * from "./executor.ts"
->>>>>>> executor
