@@ -12,12 +12,12 @@
  * Run it:  deno run -A recipes/cpu-bound.ts [--limit N]   |   bun recipes/cpu-bound.ts [--limit N]
  * `--limit` sets the prime bound (default: one that takes about 0.5 s here).
  *
- * Output (measured on Deno here, 2 cores):
- *   4 CPU-bound tasks: count the primes below 2,837,441 (about 500 ms each)
- *   one after another, main thread      2,031 ms   1.00×
- *   4 concurrent fibers, main thread    2,027 ms   1.00×   (no faster: one thread)
- *   thread pool, 2 workers              1,046 ms   1.94×
- *   process pool, 2 workers             1,058 ms   1.92×
+ * Output (measured here, 2 cores; Deno, then Bun's figures in brackets):
+ *   4 CPU-bound tasks: count the primes below 2,629,776
+ *   one after another, main thread      1,799 ms   1.00×               [1,770 ms]
+ *   4 concurrent fibers, main thread    1,798 ms   1.00×   (no faster: one thread)   [1.01×]
+ *   thread pool, 2 workers                895 ms   2.01×               [1.95×]
+ *   process pool, 2 workers               910 ms   1.98×               [1.97×]
  */
 import { Console, Effect } from "effect"
 import { gather, run } from "effect-asyncio/coroutine"
