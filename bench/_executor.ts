@@ -11,33 +11,8 @@ import { task } from "effect-asyncio/executor"
 
 export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
 
-/** Counts the primes below `limit` by trial division: pure CPU. */
-export const countPrimes = task(import.meta.url, "countPrimes", (limit: number) => {
-  let count = 0
-  for (let n = 2; n < limit; n++) {
-    let prime = true
-    for (let d = 2; d * d <= n; d++) {
-      if (n % d === 0) {
-        prime = false
-        break
-      }
-    }
-    if (prime) count++
-  }
-  return count
-})
-
-/** A bound for which countPrimes takes about `ms` on this machine (measured once). */
-export const calibratePrimes = (ms: number): number => {
-  let limit = 200_000
-  for (;;) {
-    const t = performance.now()
-    countPrimes(limit)
-    const took = performance.now() - t
-    if (took > 50) return Math.round(limit * Math.pow(ms / took, 2 / 3))
-    limit *= 2
-  }
-}
+// The CPU-bound task and its calibration are the cpu-bound recipe's own.
+export { calibratePrimes, countPrimes } from "../recipes/cpu-bound.ts"
 
 /** One raw worker that adds: the baseline without a pool. */
 export interface RawWorker {
