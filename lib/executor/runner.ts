@@ -204,6 +204,8 @@ export const startRunner = (port: RunnerPort): void => {
     }
     queue = []
     head = 0
+    // Every task sent so far has run or been skipped: the CANCELs left are stale.
+    cancelled.clear()
     flush()
     running = false
     if (closing) port.exit()
