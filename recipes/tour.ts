@@ -13,6 +13,7 @@ import { runScript, type RuntimeName } from "effect-asyncio/runtime"
 const tourArgs: Record<string, ReadonlyArray<string>> = {
   "run-concurrently": ["--scale", "0.05"],
   "loop-swap": ["--n", "5000"],
+  "cpu-bound": ["--limit", "1000000"],
 }
 
 const here = new URL(".", import.meta.url).pathname
