@@ -100,11 +100,21 @@ if (import.meta.main) {
   const fresh: Array<BenchRow> = []
   const names = [...new Set([...benches.map((f) => f.replace(/\.bench\.ts$/, "")), ...peers])]
     .sort()
+  const sessionStart = performance.now()
+  const elapsed: Array<string> = []
+  const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`
   for (const name of names) {
     const file = `${name}.bench.ts`
+    const parts: Array<string> = []
+    const benchStart = performance.now()
     if (benches.includes(file)) {
-      for (const runtime of ["deno", "bun"] as const) fresh.push(...(await runOne(file, runtime)))
+      for (const runtime of ["deno", "bun"] as const) {
+        const start = performance.now()
+        fresh.push(...(await runOne(file, runtime)))
+        parts.push(`${runtime} ${seconds(start)}`)
+      }
     }
+    const peerStart = performance.now()
     if (python && peers.includes(name)) {
       console.log(`\n=== ${name}.py on asyncio and uvloop (${python.exe})`)
       fresh.push(
@@ -122,8 +132,12 @@ if (import.meta.main) {
           },
         )),
       )
+      parts.push(`peers ${seconds(peerStart)}`)
     }
+    elapsed.push(`${name}: ${seconds(benchStart)} (${parts.join(", ")})`)
+    console.log(`\n--- ${elapsed[elapsed.length - 1]}`)
   }
+  console.log(`\nelapsed per bench:\n  ${elapsed.join("\n  ")}\n  total ${seconds(sessionStart)}`)
   // Fresh rows replace the old rows of the same bench on the same runtime.
   const freshKeys = new Set(fresh.map((r) => `${r.bench}\u0000${r.runtime}`))
   const rows = [...previous.filter((r) => !freshKeys.has(`${r.bench}\u0000${r.runtime}`)), ...fresh]
