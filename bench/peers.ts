@@ -171,7 +171,7 @@ export const runPeerBench = async (
 ): Promise<Array<BenchRow>> => {
   const rows: Array<BenchRow> = []
   for (const workload of workloadsOf(bench)) {
-    const rounds = Math.min(options.rounds ?? 3, workloadDef(bench, workload).peer?.rounds ?? 3)
+    const rounds = Math.min(options.rounds ?? 2, workloadDef(bench, workload).peer?.rounds ?? 2)
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? peerLoops : [...peerLoops].reverse()
       for (const loop of order) {

@@ -14,7 +14,8 @@
  *
  * Environment: `BENCH_QUICK=1` (2 samples, one run per loop), `BENCH_PEERS=0`
  * (skip the Python peers), `BENCH_PYTHON=/path/to/python3`, `BENCH_PEER_ROUNDS=N`
- * (runs per loop and workload, default 3).
+ * (runs per loop and workload, default 2). It prints the elapsed time of each
+ * bench (Deno, Bun and peers apart) and of the whole session at the end.
  */
 import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -122,7 +123,7 @@ if (import.meta.main) {
           python,
           name,
           {
-            rounds: quick ? 1 : Number(process.env.BENCH_PEER_ROUNDS ?? 3),
+            rounds: quick ? 1 : Number(process.env.BENCH_PEER_ROUNDS ?? 2),
             samples: quick ? 2 : undefined,
           },
           (rows, loop) => {
