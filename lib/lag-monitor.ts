@@ -76,10 +76,15 @@ export const make = (
     const clock = yield* Clock.Clock
     const nowMs = () => Number(clock.currentTimeNanosUnsafe()) / 1e6
 
+    // A tick's lateness counts from the previous wake-up, not from the moment
+    // the next sleep starts: between the two the fiber may wait in the
+    // scheduler's queue behind a fiber that blocks, and that wait is lag too.
+    let last = nowMs()
     const tick = Effect.suspend(() => {
-      const start = nowMs()
+      const start = last
       return Effect.flatMap(Effect.sleep(intervalMs), () => {
-        const lag = Math.max(0, nowMs() - start - intervalMs)
+        last = nowMs()
+        const lag = Math.max(0, last - start - intervalMs)
         window[samples % window.length] = lag
         samples++
         if (lag > maxMs) maxMs = lag
