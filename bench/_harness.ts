@@ -42,7 +42,9 @@ export interface Variant {
   /**
    * The variant times itself: `run` resolves to the milliseconds of the part
    * that counts (e.g. from `set` to the last woken waiter, without the setup),
-   * and the harness takes those instead of the wall time of `run`.
+   * and the harness takes those instead of the wall time of `run`. It may
+   * resolve to `{ ms, extra }` instead, to report secondary figures too (their
+   * medians go into the row's `extra`, as the Python peers do).
    */
   readonly selfTimed?: boolean
 }
@@ -92,15 +94,34 @@ const convert = (unit: Workload["unit"], ops: number, ns: number): number => {
 const quick = (globalThis as { process?: { env: Record<string, string | undefined> } }).process
   ?.env.BENCH_QUICK === "1"
 
-/** Runs a self-timed variant once to warm up, then `samples` times; its own figures in ns. */
-const selfTimed = async (variant: Variant, samples: number): Promise<Array<number>> => {
+/** What a self-timed variant's `run` resolves to: ms, or ms with secondary figures. */
+export type SelfTimed = number | { readonly ms: number; readonly extra: Record<string, number> }
+
+const upperMedian = (values: ReadonlyArray<number>) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+/**
+ * Runs a self-timed variant once to warm up, then `samples` times; its own
+ * figures in ns, and the median of each secondary figure.
+ */
+const selfTimed = async (
+  variant: Variant,
+  samples: number,
+): Promise<{ nanos: Array<number>; extra: Record<string, number> }> => {
   await variant.run()
   const nanos: Array<number> = []
+  const extras: Array<Record<string, number>> = []
   for (let i = 0; i < samples; i++) {
     collectGarbage()
-    nanos.push(Number(await variant.run()) * 1e6)
+    const result = (await variant.run()) as SelfTimed
+    nanos.push((typeof result === "number" ? result : result.ms) * 1e6)
+    if (typeof result !== "number") extras.push(result.extra)
   }
-  return nanos
+  const keys = extras.length ? Object.keys(extras[0]) : []
+  return {
+    nanos,
+    extra: Object.fromEntries(keys.map((k) => [k, upperMedian(extras.map((e) => e[k]))])),
+  }
 }
 
 /** Measures every variant of `workload` and prints its rows. */
@@ -109,8 +130,8 @@ export const runWorkload = async (workload: Workload): Promise<Array<BenchRow>> 
   const samples = quick ? 2 : workload.samples ?? 7
   for (const variant of workload.variants) {
     resetPeakRss()
-    const nanos = variant.selfTimed ? await selfTimed(variant, samples) : undefined
-    const stats = nanos ? { samples: nanos } : await measure(
+    const own = variant.selfTimed ? await selfTimed(variant, samples) : undefined
+    const stats = own ? { samples: own.nanos } : await measure(
       variant.run,
       {
         min_samples: samples,
@@ -138,7 +159,9 @@ export const runWorkload = async (workload: Workload): Promise<Array<BenchRow>> 
       min: values[0],
       max: values[values.length - 1],
       samples: values.length,
-      ...(rss === undefined ? {} : { extra: { peakRssMiB: Math.round(rss) } }),
+      ...(rss === undefined && !own?.extra ? {} : {
+        extra: { ...own?.extra, ...(rss === undefined ? {} : { peakRssMiB: Math.round(rss) }) },
+      }),
     }
     rows.push(row)
     console.log(`BENCH ${JSON.stringify(row)}`)

@@ -4,26 +4,31 @@
  * baseline and an explicit pool, and what the lazy start costs.
  *
  * - round trip: 2 000 sequential `add(i, 1)`, µs per task;
- * - cold start: a fresh pool (or raw worker) and its first task, ms.
+ * - throughput: 10 000 `add(i, 1)` submitted at once, tasks/s;
+ * - cold start (TypeScript only): a fresh pool (or raw worker) and its first
+ *   task, ms.
+ * Names, sizes and samples come from bench/workloads.json.
  *
  * The machine may be shared: the load average is printed before each workload.
  */
 import { Effect } from "effect"
 import { runInExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
 import { runBench } from "./_harness.ts"
-import { add, loadAverage, longLived, rawWorker, sequential } from "./_executor.ts"
+import { add, loadAverage, longLived, range, rawWorker, sequential } from "./_executor.ts"
+import { fromDef } from "./workloads.ts"
 
 if (import.meta.main) {
   const web = rawWorker("web")
   const explicit = await longLived(ThreadPoolExecutor.make())
-  const n = 2_000
+  const bench = "executor-default"
+  const roundTripDef = fromDef(bench, "round-trip 2,000 sequential")
+  const throughputDef = fromDef(bench, "throughput 10,000 concurrent")
+  const n = roundTripDef.ops
+  const m = throughputDef.ops
 
   console.log(`load average: ${await loadAverage()}`)
   await runBench([{
-    bench: "executor-default",
-    workload: `round trip: ${n.toLocaleString("en")} sequential add(i, 1)`,
-    unit: "µs/task",
-    ops: n,
+    ...roundTripDef,
     variants: [
       {
         name: "raw Worker + postMessage (Web Worker)",
@@ -48,11 +53,24 @@ if (import.meta.main) {
 
   console.log(`load average: ${await loadAverage()}`)
   await runBench([{
-    bench: "executor-default",
-    workload: "cold start: a new pool and its first task",
-    unit: "ms",
-    ops: 1,
-    samples: 9,
+    ...throughputDef,
+    variants: [
+      { name: "raw Worker + postMessage (Web Worker)", baseline: true, run: () => web.burst(m) },
+      {
+        name: "runInExecutor(null) ×N — default executor (lib)",
+        run: () =>
+          Effect.runPromise(
+            Effect.all(range(m).map((i) => runInExecutor(null, add, i, 1)), {
+              concurrency: "unbounded",
+            }),
+          ),
+      },
+    ],
+  }])
+
+  console.log(`load average: ${await loadAverage()}`)
+  await runBench([{
+    ...fromDef(bench, "cold start: a new pool and its first task"),
     variants: [
       {
         name: "raw Worker: start + first reply",

@@ -5,18 +5,19 @@
  *
  * - round trip: 2 000 sequential `add(i, 1)`, µs per task;
  * - throughput: 10 000 `add(i, 1)` submitted at once, tasks/s;
- * - CPU speedup: 4 prime counts of ~0.5 s, main thread vs 2 processes, ms.
+ * Names, sizes and samples come from bench/workloads.json (the Python peer
+ * runs the same two workloads). The CPU speedup of a pool is measured once,
+ * in bench/cpu-bound.bench.ts.
  *
  * The machine may be shared: the load average is printed before each workload.
  */
 import { Effect } from "effect"
 import { ProcessPoolExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
 import { runBench } from "./_harness.ts"
+import { fromDef, param } from "./workloads.ts"
 import {
   add,
-  calibratePrimes,
   concurrent,
-  countPrimes,
   loadAverage,
   longLived,
   range,
@@ -26,17 +27,21 @@ import {
 
 if (import.meta.main) {
   const web = rawWorker("web")
-  const processes = await longLived(ProcessPoolExecutor.make({ maxWorkers: 2 }))
-  const threads = await longLived(ThreadPoolExecutor.make({ maxWorkers: 2 }))
-  const n = 2_000
-  const m = 10_000
+  const bench = "executor-process-pool"
+  const roundTripDef = fromDef(bench, "round-trip 2,000 sequential")
+  const throughputDef = fromDef(bench, "throughput 10,000 concurrent")
+  const workers = param(bench, "round-trip 2,000 sequential", "workers")
+  if (param(bench, "throughput 10,000 concurrent", "workers") !== workers) {
+    throw new Error("one pool size for both")
+  }
+  const processes = await longLived(ProcessPoolExecutor.make({ maxWorkers: workers }))
+  const threads = await longLived(ThreadPoolExecutor.make({ maxWorkers: workers }))
+  const n = roundTripDef.ops
+  const m = throughputDef.ops
 
   console.log(`load average: ${await loadAverage()}`)
   await runBench([{
-    bench: "executor-process-pool",
-    workload: `round trip: ${n.toLocaleString("en")} sequential add(i, 1)`,
-    unit: "µs/task",
-    ops: n,
+    ...roundTripDef,
     variants: [
       {
         name: "raw Worker + postMessage (Web Worker)",
@@ -52,37 +57,13 @@ if (import.meta.main) {
 
   console.log(`load average: ${await loadAverage()}`)
   await runBench([{
-    bench: "executor-process-pool",
-    workload: `throughput: ${m.toLocaleString("en")} add(i, 1) at once`,
-    unit: "ops/s",
-    ops: m,
+    ...throughputDef,
     variants: [
       { name: "raw Worker + postMessage (Web Worker)", baseline: true, run: () => web.burst(m) },
       { name: "ProcessPoolExecutor submit ×N (lib)", run: () => concurrent(processes.pool, m) },
       {
         name: "ProcessPoolExecutor map (lib)",
         run: () => Effect.runPromise(processes.pool.map(add, range(m), range(m).fill(1))),
-      },
-    ],
-  }])
-
-  const limit = calibratePrimes(500)
-  console.log(`countPrimes(${limit}) ≈ 0.5 s; load average: ${await loadAverage()}`)
-  await runBench([{
-    bench: "executor-process-pool",
-    workload: "CPU speedup: 4 × countPrimes (~0.5 s each), 2 cores",
-    unit: "ms",
-    ops: 4,
-    samples: 3,
-    variants: [
-      {
-        name: "sequential on the main thread",
-        baseline: true,
-        run: () => [0, 1, 2, 3].map(() => countPrimes(limit)),
-      },
-      {
-        name: "ProcessPoolExecutor, 2 workers (lib)",
-        run: () => Effect.runPromise(processes.pool.map(countPrimes, [limit, limit, limit, limit])),
       },
     ],
   }])

@@ -5,7 +5,9 @@
  *
  * - round trip: 2 000 sequential `add(i, 1)`, µs per task;
  * - throughput: 10 000 `add(i, 1)` submitted at once, tasks/s;
- * - CPU speedup: 4 prime counts of ~0.5 s, main thread vs 2 workers, ms.
+ * Names, sizes and samples come from bench/workloads.json (the Python peer
+ * runs the same two workloads). The CPU speedup of a pool is measured once,
+ * in bench/cpu-bound.bench.ts.
  *
  * The machine may be shared: the load average is printed before each workload.
  */
@@ -14,11 +16,10 @@ import { Piscina } from "piscina"
 import { Tinypool } from "tinypool"
 import { ThreadPoolExecutor } from "effect-asyncio/executor"
 import { runBench, type Workload } from "./_harness.ts"
+import { fromDef, param } from "./workloads.ts"
 import {
   add,
-  calibratePrimes,
   concurrent,
-  countPrimes,
   loadAverage,
   longLived,
   range,
@@ -31,17 +32,21 @@ const peerWorker = new URL("./_peer-worker.ts", import.meta.url).href
 if (import.meta.main) {
   const web = rawWorker("web")
   const node = rawWorker("node")
-  const { pool, close } = await longLived(ThreadPoolExecutor.make({ maxWorkers: 2 }))
-  const piscina = new Piscina({ filename: peerWorker, minThreads: 2, maxThreads: 2 })
-  const tinypool = new Tinypool({ filename: peerWorker, minThreads: 2, maxThreads: 2 })
+  const bench = "executor-thread-pool"
+  const roundTripDef = fromDef(bench, "round-trip 2,000 sequential")
+  const throughputDef = fromDef(bench, "throughput 10,000 concurrent")
+  const workers = param(bench, "round-trip 2,000 sequential", "workers")
+  if (param(bench, "throughput 10,000 concurrent", "workers") !== workers) {
+    throw new Error("one pool size for both")
+  }
+  const { pool, close } = await longLived(ThreadPoolExecutor.make({ maxWorkers: workers }))
+  const piscina = new Piscina({ filename: peerWorker, minThreads: workers, maxThreads: workers })
+  const tinypool = new Tinypool({ filename: peerWorker, minThreads: workers, maxThreads: workers })
 
-  const n = 2_000
+  const n = roundTripDef.ops
   console.log(`load average: ${await loadAverage()}`)
   const roundTrip: Workload = {
-    bench: "executor-thread-pool",
-    workload: `round trip: ${n.toLocaleString("en")} sequential add(i, 1)`,
-    unit: "µs/task",
-    ops: n,
+    ...roundTripDef,
     variants: [
       {
         name: "raw Worker + postMessage (Web Worker)",
@@ -72,12 +77,9 @@ if (import.meta.main) {
     ],
   }
 
-  const m = 10_000
+  const m = throughputDef.ops
   const throughput: Workload = {
-    bench: "executor-thread-pool",
-    workload: `throughput: ${m.toLocaleString("en")} add(i, 1) at once`,
-    unit: "ops/s",
-    ops: m,
+    ...throughputDef,
     variants: [
       { name: "raw Worker + postMessage (Web Worker)", baseline: true, run: () => web.burst(m) },
       { name: "raw worker_threads + postMessage", run: () => node.burst(m) },
@@ -100,27 +102,6 @@ if (import.meta.main) {
   await runBench([roundTrip])
   console.log(`load average: ${await loadAverage()}`)
   await runBench([throughput])
-
-  const limit = calibratePrimes(500)
-  console.log(`countPrimes(${limit}) ≈ 0.5 s; load average: ${await loadAverage()}`)
-  await runBench([{
-    bench: "executor-thread-pool",
-    workload: "CPU speedup: 4 × countPrimes (~0.5 s each), 2 cores",
-    unit: "ms",
-    ops: 4,
-    samples: 3,
-    variants: [
-      {
-        name: "sequential on the main thread",
-        baseline: true,
-        run: () => [0, 1, 2, 3].map(() => countPrimes(limit)),
-      },
-      {
-        name: "ThreadPoolExecutor, 2 workers (lib)",
-        run: () => Effect.runPromise(pool.map(countPrimes, [limit, limit, limit, limit])),
-      },
-    ],
-  }])
 
   web.close()
   node.close()

@@ -2,44 +2,113 @@
  * Bench for recipes/loop-swap.ts and recipes/loop-policy.ts — the same
  * fiber-heavy workloads on defaultLoop (Effect's MixedScheduler, the
  * baseline) and on fastLoop (FastScheduler), with the raw-Promise version
- * beside them.
+ * beside them. Names, sizes and samples come from bench/workloads.json; the
+ * Python peer (bench/peers/asyncio/loop-swap.py) runs the same workloads on
+ * asyncio's loop and on uvloop.
  *
+ * - call_later: 100 000 callbacks, callback i due at t0 + 100 ms × (i + 1) / n;
+ *   the time beyond the 100 ms until the last ran (the scheduling of the
+ *   100 000 is inside it), and the worst lateness of one callback beside it;
  * - spawn-gather: N tasks that each yield once and return their index,
  *   gathered (the definition of bench/run-concurrently.bench.ts);
- * - yield-spin: 1 000 fibers that each yield 100 times (the fairness test's
- *   load, timed), ns per yield.
+ * - yield-spin (TypeScript only): 1 000 fibers that each yield 100 times (the
+ *   fairness test's load, timed), ns per yield.
  */
-import { Effect } from "effect"
-import { defaultLoop, fastLoop, type Loop, withLoop } from "effect-asyncio/loop"
+import { Deferred, Effect } from "effect"
+import { callLater, defaultLoop, fastLoop, type Loop, withLoop } from "effect-asyncio/loop"
 import { spawnGather } from "../recipes/loop-swap.ts"
-import { runBench, type Variant, type Workload } from "./_harness.ts"
+import { runBench, type SelfTimed, type Variant, type Workload } from "./_harness.ts"
+import { fromDef, param } from "./workloads.ts"
 
 const loops: ReadonlyArray<Loop> = [defaultLoop, fastLoop]
-const onLoops = (effect: () => Effect.Effect<unknown>): Array<Variant> =>
+const onLoops = (effect: () => Effect.Effect<unknown>, selfTimed = false): Array<Variant> =>
   loops.map((loop) => ({
     name: `${loop.name} (${loop === defaultLoop ? "Effect MixedScheduler" : "FastScheduler"})`,
     baseline: loop === defaultLoop,
     run: () => Effect.runPromise(withLoop(loop)(effect())),
+    selfTimed,
   }))
 
-const spawnGatherWorkload = (n: number): Workload => ({
-  bench: "loop-swap",
-  workload: `spawn-gather ${n.toLocaleString("en")}`,
-  unit: "µs/task",
-  ops: n,
-  samples: 9,
-  variants: [
-    ...onLoops(() => spawnGather(n)),
-    {
-      name: "Promise.all (raw)",
-      run: () =>
-        Promise.all(Array.from({ length: n }, async (_, i) => {
-          await null
-          return i
-        })),
-    },
-  ],
+// --- call_later ---------------------------------------------------------------
+
+/** The figure (ms beyond the span until the last callback ran) and the worst lateness. */
+const spread = (overhead: number, maxLatenessMs: number): SelfTimed => ({
+  ms: overhead,
+  extra: { maxLatenessMs },
 })
+
+/** `n` callLater callbacks, callback i due at t0 + spanMs × (i + 1) / n, on the current loop. */
+export const callLaterSpread = (n: number, spanMs: number) =>
+  Effect.scoped(Effect.gen(function* () {
+    const allRan = yield* Deferred.make<number>()
+    let left = n
+    let worstLate = 0
+    const start = performance.now()
+    for (let i = 0; i < n; i++) {
+      const delay = (spanMs * (i + 1)) / n
+      yield* callLater(
+        delay,
+        Effect.sync(() => {
+          const ran = performance.now()
+          worstLate = Math.max(worstLate, ran - start - delay)
+          if (--left === 0) Deferred.doneUnsafe(allRan, Effect.succeed(ran))
+        }),
+      )
+    }
+    const lastRan = yield* Deferred.await(allRan)
+    return spread(lastRan - start - spanMs, worstLate)
+  }))
+
+const rawSpread = (n: number, spanMs: number) =>
+  new Promise<SelfTimed>((resolve) => {
+    let left = n
+    let worstLate = 0
+    const start = performance.now()
+    for (let i = 0; i < n; i++) {
+      const delay = (spanMs * (i + 1)) / n
+      setTimeout(() => {
+        const ran = performance.now()
+        worstLate = Math.max(worstLate, ran - start - delay)
+        if (--left === 0) resolve(spread(ran - start - spanMs, worstLate))
+      }, delay)
+    }
+  })
+
+const callLaterWorkload = (): Workload => {
+  const name = "call_later 100,000 over 100 ms"
+  const def = fromDef("loop-swap", name)
+  const spanMs = param("loop-swap", name, "spanMs")
+  return {
+    ...def,
+    variants: [
+      ...onLoops(() => callLaterSpread(def.ops, spanMs), true),
+      { name: "setTimeout (raw)", run: () => rawSpread(def.ops, spanMs), selfTimed: true },
+    ],
+  }
+}
+
+// --- spawn-gather -------------------------------------------------------------
+
+const spawnGatherWorkload = (): Workload => {
+  const def = fromDef("loop-swap", "spawn-gather 100,000")
+  const n = def.ops
+  return {
+    ...def,
+    variants: [
+      ...onLoops(() => spawnGather(n)),
+      {
+        name: "Promise.all (raw)",
+        run: () =>
+          Promise.all(Array.from({ length: n }, async (_, i) => {
+            await null
+            return i
+          })),
+      },
+    ],
+  }
+}
+
+// --- yield-spin (TypeScript only) ---------------------------------------------
 
 const yieldSpin = (fibers: number, yields: number) =>
   Effect.all(
@@ -50,24 +119,25 @@ const yieldSpin = (fibers: number, yields: number) =>
     { concurrency: "unbounded", discard: true },
   )
 
-const yieldSpinWorkload = (fibers: number, yields: number): Workload => ({
-  bench: "loop-swap",
-  workload: `yield-spin ${fibers.toLocaleString("en")} fibers × ${yields} yields`,
-  unit: "ns/op",
-  ops: fibers * yields,
-  samples: 9,
-  variants: [
-    ...onLoops(() => yieldSpin(fibers, yields)),
-    {
-      name: "async functions awaiting null (raw)",
-      run: () =>
-        Promise.all(Array.from({ length: fibers }, async () => {
-          for (let i = 0; i < yields; i++) await null
-        })),
-    },
-  ],
-})
+const yieldSpinWorkload = (): Workload => {
+  const name = "yield-spin 1,000 fibers × 100 yields"
+  const fibers = param("loop-swap", name, "fibers")
+  const yields = param("loop-swap", name, "yields")
+  return {
+    ...fromDef("loop-swap", name),
+    variants: [
+      ...onLoops(() => yieldSpin(fibers, yields)),
+      {
+        name: "async functions awaiting null (raw)",
+        run: () =>
+          Promise.all(Array.from({ length: fibers }, async () => {
+            for (let i = 0; i < yields; i++) await null
+          })),
+      },
+    ],
+  }
+}
 
 if (import.meta.main) {
-  await runBench([spawnGatherWorkload(100_000), yieldSpinWorkload(1_000, 100)])
+  await runBench([callLaterWorkload(), spawnGatherWorkload(), yieldSpinWorkload()])
 }

@@ -10,7 +10,7 @@ import { spawn } from "node:child_process"
 import { existsSync, readdirSync } from "node:fs"
 import process from "node:process"
 import type { BenchRow } from "./_harness.ts"
-import { workloadDef, workloadDefs } from "./workloads.ts"
+import { sideDefs, workloadDef } from "./workloads.ts"
 
 /** Where the peer scripts are: one `<bench>.py` per `bench/<bench>.bench.ts`. */
 export const peerDir: string = new URL("./peers/asyncio/", import.meta.url).pathname
@@ -86,9 +86,9 @@ export const peerBenches = (filters: ReadonlyArray<string> = []): Array<string> 
     .filter((name) => filters.length === 0 || filters.some((f) => name.includes(f)))
     .sort()
 
-/** The workload names bench/workloads.json defines for a bench. */
+/** The workload names bench/workloads.json defines for a bench's Python peer (not the TS-only ones). */
 export const workloadsOf = (bench: string): Array<string> =>
-  workloadDefs.filter((w) => w.bench === bench).map((w) => w.workload)
+  sideDefs("peer").filter((w) => w.bench === bench).map((w) => w.workload)
 
 /** Reads the `BENCH {json}` lines of a peer's output. */
 export const parseRows = (stdout: string): Array<BenchRow> =>
@@ -171,7 +171,7 @@ export const runPeerBench = async (
 ): Promise<Array<BenchRow>> => {
   const rows: Array<BenchRow> = []
   for (const workload of workloadsOf(bench)) {
-    const rounds = Math.min(options.rounds ?? 3, workloadDef(bench, workload).peer?.rounds ?? 3)
+    const rounds = Math.min(options.rounds ?? 2, workloadDef(bench, workload).peer?.rounds ?? 2)
     for (let round = 0; round < rounds; round++) {
       const order = round % 2 === 0 ? peerLoops : [...peerLoops].reverse()
       for (const loop of order) {

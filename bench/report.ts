@@ -11,6 +11,7 @@
  * run and its ratio to uvloop.
  */
 import type { BenchRow } from "./_harness.ts"
+import { type WorkloadDef, workloadDefs } from "./workloads.ts"
 
 /** The order and the display names of the runtimes in tables and charts. */
 export const runtimeOrder = ["deno", "bun", "asyncio", "uvloop"] as const
@@ -164,7 +165,20 @@ const peerTable = (group: WorkloadGroup): Array<string> => {
 export interface ReportOptions {
   /** Link each workload's chart (`chartFile`) below its table. */
   readonly charts?: boolean
+  /** The workload definitions (bench/workloads.json's by default): marks one-sided workloads. */
+  readonly defs?: ReadonlyArray<WorkloadDef>
 }
+
+/** The definition of a workload measured on one side by design (`only` in workloads.json). */
+export const oneSided = (
+  group: { readonly bench: string; readonly workload: string },
+  defs: ReadonlyArray<WorkloadDef> = workloadDefs,
+): WorkloadDef | undefined =>
+  defs.find((d) => d.bench === group.bench && d.workload === group.workload && d.only)
+
+/** The note under a one-sided workload's heading: which side, and why. */
+const oneSidedNote = (def: WorkloadDef): string =>
+  `${def.only === "ts" ? "Deno/Bun only" : "Python peers only"}, by design: ${def.why ?? ""}`
 
 /** REPORT.md: the header, then one table (and chart link) per workload. */
 /**
@@ -175,8 +189,9 @@ export interface ReportOptions {
  */
 export const unjoined = (
   rows: ReadonlyArray<BenchRow>,
+  defs: ReadonlyArray<WorkloadDef> = workloadDefs,
 ): { readonly withoutPeer: Array<string>; readonly withoutOurs: Array<string> } => {
-  const groups = groupByWorkload(rows)
+  const groups = groupByWorkload(rows).filter((g) => oneSided(g, defs) === undefined)
   if (!rows.some(isPeer)) return { withoutPeer: [], withoutOurs: [] }
   const name = (g: WorkloadGroup) => `${g.bench}: ${g.workload}`
   return {
@@ -191,7 +206,8 @@ export const renderReport = (
   options: ReportOptions = {},
 ): string => {
   const out = [header]
-  const { withoutPeer, withoutOurs } = unjoined(rows)
+  const defs = options.defs ?? workloadDefs
+  const { withoutPeer, withoutOurs } = unjoined(rows, defs)
   for (
     const [list, text] of [
       [withoutPeer, "Measured on Deno/Bun with no Python peer row"],
@@ -202,6 +218,8 @@ export const renderReport = (
   }
   for (const group of groupByWorkload(rows)) {
     out.push(heading(group))
+    const def = oneSided(group, defs)
+    if (def) out.push(`*${oneSidedNote(def)}*`, "")
     out.push(...(group.rows.some(isPeer) ? peerTable(group) : ownTable(group)))
     if (options.charts) {
       out.push(

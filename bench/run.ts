@@ -14,7 +14,8 @@
  *
  * Environment: `BENCH_QUICK=1` (2 samples, one run per loop), `BENCH_PEERS=0`
  * (skip the Python peers), `BENCH_PYTHON=/path/to/python3`, `BENCH_PEER_ROUNDS=N`
- * (runs per loop and workload, default 3).
+ * (runs per loop and workload, default 2). It prints the elapsed time of each
+ * bench (Deno, Bun and peers apart) and of the whole session at the end.
  */
 import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
@@ -100,11 +101,21 @@ if (import.meta.main) {
   const fresh: Array<BenchRow> = []
   const names = [...new Set([...benches.map((f) => f.replace(/\.bench\.ts$/, "")), ...peers])]
     .sort()
+  const sessionStart = performance.now()
+  const elapsed: Array<string> = []
+  const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`
   for (const name of names) {
     const file = `${name}.bench.ts`
+    const parts: Array<string> = []
+    const benchStart = performance.now()
     if (benches.includes(file)) {
-      for (const runtime of ["deno", "bun"] as const) fresh.push(...(await runOne(file, runtime)))
+      for (const runtime of ["deno", "bun"] as const) {
+        const start = performance.now()
+        fresh.push(...(await runOne(file, runtime)))
+        parts.push(`${runtime} ${seconds(start)}`)
+      }
     }
+    const peerStart = performance.now()
     if (python && peers.includes(name)) {
       console.log(`\n=== ${name}.py on asyncio and uvloop (${python.exe})`)
       fresh.push(
@@ -112,7 +123,7 @@ if (import.meta.main) {
           python,
           name,
           {
-            rounds: quick ? 1 : Number(process.env.BENCH_PEER_ROUNDS ?? 3),
+            rounds: quick ? 1 : Number(process.env.BENCH_PEER_ROUNDS ?? 2),
             samples: quick ? 2 : undefined,
           },
           (rows, loop) => {
@@ -122,8 +133,12 @@ if (import.meta.main) {
           },
         )),
       )
+      parts.push(`peers ${seconds(peerStart)}`)
     }
+    elapsed.push(`${name}: ${seconds(benchStart)} (${parts.join(", ")})`)
+    console.log(`\n--- ${elapsed[elapsed.length - 1]}`)
   }
+  console.log(`\nelapsed per bench:\n  ${elapsed.join("\n  ")}\n  total ${seconds(sessionStart)}`)
   // Fresh rows replace the old rows of the same bench on the same runtime.
   const freshKeys = new Set(fresh.map((r) => `${r.bench}\u0000${r.runtime}`))
   const rows = [...previous.filter((r) => !freshKeys.has(`${r.bench}\u0000${r.runtime}`)), ...fresh]

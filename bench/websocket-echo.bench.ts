@@ -23,8 +23,11 @@ import { Effect, Exit, Scope } from "effect"
 import { Socket } from "effect/socket"
 import { connect, serveEcho } from "effect-asyncio/websocket"
 import { runBench, type Workload } from "./_harness.ts"
+import { fromDef, param, textParam } from "./workloads.ts"
 
-const message = "0123456789abcdef0123456789abcdef" // 32 bytes
+const bench = "websocket-echo"
+// The 32-byte text both sides send (bench/workloads.json's params.message).
+const message = textParam(bench, "sequential 20,000 × 32 B, 1 client", "message")
 const limit = "60 seconds"
 
 /** n round trips on one raw WebSocket; resolves once it is closed. */
@@ -77,16 +80,15 @@ const timed = <A, E>(effect: Effect.Effect<A, E>) =>
     orElse: () => Effect.die(new Error(`not done within ${limit}`)),
   }))
 
-const workload = (url: string, clients: number, roundTrips: number): Workload => {
+/** A workload of bench/workloads.json: `clients` clients, each doing ops / clients round trips. */
+const workload = (url: string, name: string): Workload => {
+  const def = fromDef(bench, name)
+  const clients = param(bench, name, "clients")
+  const roundTrips = def.ops / clients
+  if (textParam(bench, name, "message") !== message) throw new Error(`${name}: another message`)
   const all = Array.from({ length: clients })
   return {
-    bench: "websocket-echo",
-    workload: clients === 1
-      ? `1 client × ${roundTrips.toLocaleString("en")} round trips, 32-byte text`
-      : `${clients} clients × ${roundTrips.toLocaleString("en")} round trips, 32-byte text`,
-    unit: "ops/s",
-    ops: clients * roundTrips,
-    samples: 9,
+    ...def,
     variants: [
       {
         name: "raw WebSocket (event handlers)",
@@ -115,7 +117,10 @@ if (import.meta.main) {
   const scope = Effect.runSync(Scope.make())
   const server = await Effect.runPromise(Scope.provide(serveEcho(), scope))
   try {
-    await runBench([workload(server.url, 1, 20_000), workload(server.url, 32, 1_000)])
+    await runBench([
+      workload(server.url, "sequential 20,000 × 32 B, 1 client"),
+      workload(server.url, "concurrent 32 clients × 1,000 × 32 B"),
+    ])
   } finally {
     await Effect.runPromise(Scope.close(scope, Exit.void))
   }

@@ -24,10 +24,18 @@ export interface WorkloadDef {
   readonly peer?: { readonly samples?: number; readonly warmup?: number; readonly rounds?: number }
   /** Overrides for the tests' tiny runs. */
   readonly quick?: { readonly ops?: number; readonly params?: Readonly<Record<string, unknown>> }
+  /** Measured on one side only, by design: "ts" (no Python peer) or "peer" (no TypeScript bench). */
+  readonly only?: "ts" | "peer"
+  /** Why the workload is one-sided. */
+  readonly why?: string
 }
 
 /** Every workload, in file order. */
 export const workloadDefs: ReadonlyArray<WorkloadDef> = definitions.workloads as Array<WorkloadDef>
+
+/** The workloads a side implements: "ts" (the TypeScript benches) or "peer" (the Python peers). */
+export const sideDefs = (side: "ts" | "peer"): Array<WorkloadDef> =>
+  workloadDefs.filter((w) => w.only === undefined || w.only === side)
 
 /** The definition of one workload; throws if `bench/workloads.json` has no such workload. */
 export const workloadDef = (bench: string, workload: string): WorkloadDef => {
@@ -46,4 +54,22 @@ export const fromDef = (
 ): Pick<Workload, "bench" | "workload" | "unit" | "ops" | "samples"> => {
   const def = workloadDef(bench, workload)
   return { bench, workload, unit: def.unit, ops: def.ops, samples: def.samples }
+}
+
+/** A numeric parameter of a workload (`params[name]`); throws if it is missing. */
+export const param = (bench: string, workload: string, name: string): number => {
+  const value = workloadDef(bench, workload).params?.[name]
+  if (typeof value !== "number") {
+    throw new Error(`bench/workloads.json: "${bench}" / "${workload}" has no number params.${name}`)
+  }
+  return value
+}
+
+/** A string parameter of a workload (`params[name]`); throws if it is missing. */
+export const textParam = (bench: string, workload: string, name: string): string => {
+  const value = workloadDef(bench, workload).params?.[name]
+  if (typeof value !== "string") {
+    throw new Error(`bench/workloads.json: "${bench}" / "${workload}" has no string params.${name}`)
+  }
+  return value
 }

@@ -216,3 +216,35 @@ test("bench report: the README's Performance section links the report and existi
   const known = new Set(workloadDefs.map((w) => chartFile(w.bench, w.workload)))
   for (const file of linked) assert.ok(known.has(file), `${file} is no workload's chart`)
 })
+
+test("bench report: a workload one side measures by design is marked so, not listed as a gap", () => {
+  const defs = [{
+    bench: "loop-swap",
+    workload: "yield-spin 1,000 fibers × 100 yields",
+    unit: "ns/op" as const,
+    ops: 100_000,
+    samples: 9,
+    what: "fibers yield",
+    only: "ts" as const,
+    why: "it measures Effect's scheduler swap alone",
+  }]
+  const tsOnly = row({
+    runtime: "deno",
+    variant: "v",
+    median: 1,
+    bench: "loop-swap",
+    workload: "yield-spin 1,000 fibers × 100 yields",
+    unit: "ns/op",
+  })
+  const rows = [...peerRows, tsOnly]
+  assert.deepEqual(unjoined(rows, defs), { withoutPeer: [], withoutOurs: [] })
+  assert.deepEqual(unjoined(rows, []).withoutPeer, [
+    "loop-swap: yield-spin 1,000 fibers × 100 yields",
+  ])
+  const report = renderReport(rows, "# Head", { defs })
+  assert.doesNotMatch(report, /no Python peer row/)
+  assert.match(
+    report,
+    /## loop-swap: yield-spin 1,000 fibers × 100 yields \(ns\/op, lower is better\)\n\n\*Deno\/Bun only, by design: it measures Effect's scheduler swap alone\*\n\n\| variant/,
+  )
+})

@@ -28,10 +28,11 @@ WORKLOADS_JSON = Path(__file__).resolve().parents[2] / "workloads.json"
 
 
 def load_workloads(bench):
-    """This bench's workload definitions from bench/workloads.json, in file order."""
+    """This bench's peer workload definitions from bench/workloads.json, in file order."""
     with open(WORKLOADS_JSON, encoding="utf-8") as f:
         workloads = json.load(f)["workloads"]
-    return [w for w in workloads if w["bench"] == bench]
+    # `only: "ts"` marks a workload the TypeScript side measures by design alone.
+    return [w for w in workloads if w["bench"] == bench and w.get("only") != "ts"]
 
 
 def resolve(definition, quick):

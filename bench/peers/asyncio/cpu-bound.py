@@ -48,15 +48,15 @@ if __name__ == "__main__":
     main(
         "cpu-bound",
         {
-            "4 × primes below 3,000,000: main thread": (
+            "4 × primes below 1,000,000: main thread": (
                 "asyncio.gather of 4 coroutines",
                 on_main_thread,
             ),
-            "4 × primes below 3,000,000: thread pool (2)": (
+            "4 × primes below 1,000,000: thread pool (2)": (
                 "run_in_executor(ThreadPoolExecutor(2))",
                 on_pool(thread_pool),
             ),
-            "4 × primes below 3,000,000: process pool (2)": (
+            "4 × primes below 1,000,000: process pool (2)": (
                 "run_in_executor(ProcessPoolExecutor(2))",
                 on_pool(process_pool),
             ),
