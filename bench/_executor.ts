@@ -8,6 +8,8 @@ import { Effect, Exit, Scope } from "effect"
 import { Worker as NodeWorker } from "node:worker_threads"
 import type { Executor } from "effect-asyncio/executor"
 import { task } from "effect-asyncio/executor"
+import type { Variant } from "./_harness.ts"
+import { fromDef, param } from "./workloads.ts"
 
 export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
 
@@ -87,3 +89,35 @@ export const loadAverage = async (): Promise<string> => {
   const os = await import("node:os")
   return os.loadavg().map((l) => l.toFixed(2)).join(" ")
 }
+
+/** The two workloads every executor bench runs, from bench/workloads.json. */
+export const poolWorkloads = (bench: string) => {
+  const roundTrip = fromDef(bench, "round-trip 2,000 sequential")
+  const throughput = fromDef(bench, "throughput 10,000 concurrent")
+  return { roundTrip, throughput, n: roundTrip.ops, m: throughput.ops }
+}
+
+/** The pool size of a bench's two workloads (they must agree). */
+export const poolSize = (bench: string): number => {
+  const workers = param(bench, "round-trip 2,000 sequential", "workers")
+  if (param(bench, "throughput 10,000 concurrent", "workers") !== workers) {
+    throw new Error(`${bench}: one pool size for both workloads`)
+  }
+  return workers
+}
+
+/** The raw Web Worker baselines: `n` sequential calls, and a burst of `m`. */
+export const rawBaselines = (web: RawWorker, n: number, m: number) => ({
+  roundTrip: {
+    name: "raw Worker + postMessage (Web Worker)",
+    baseline: true,
+    run: async () => {
+      for (let i = 0; i < n; i++) await web.call(i, 1)
+    },
+  } satisfies Variant,
+  throughput: {
+    name: "raw Worker + postMessage (Web Worker)",
+    baseline: true,
+    run: () => web.burst(m),
+  } satisfies Variant,
+})

@@ -7,7 +7,7 @@
  */
 import { Effect } from "effect"
 import { func } from "../recipes/coroutine-await.ts"
-import { runBench } from "./_harness.ts"
+import { runBench, type Variant } from "./_harness.ts"
 import { fromDef } from "./workloads.ts"
 
 const def = fromDef("coroutine-await", "await-chain 1,000,000")
@@ -15,6 +15,17 @@ const N = def.ops
 
 // deno-lint-ignore require-await -- the baseline is exactly an async function that returns at once
 const rawFunc = async () => "Hello, world!"
+
+/** The raw baseline of both coroutine benches: `n` sequential awaits of an async function. */
+export const rawAwaitChain = (n: number): Variant => ({
+  name: "async/await (raw)",
+  baseline: true,
+  run: async () => {
+    let last = ""
+    for (let i = 0; i < n; i++) last = await rawFunc()
+    return last
+  },
+})
 // The same coroutine without a tracing span: what `Effect.fn`'s span costs per call.
 const untracedFunc = Effect.fnUntraced(function* () {
   return "Hello, world!"
@@ -24,15 +35,7 @@ if (import.meta.main) {
   await runBench([{
     ...def,
     variants: [
-      {
-        name: "async/await (raw)",
-        baseline: true,
-        run: async () => {
-          let last = ""
-          for (let i = 0; i < N; i++) last = await rawFunc()
-          return last
-        },
-      },
+      rawAwaitChain(N),
       {
         name: "Effect.fnUntraced + yield*",
         run: () =>

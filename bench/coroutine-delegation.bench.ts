@@ -8,6 +8,7 @@
 import { Effect } from "effect"
 import { func } from "../recipes/coroutine-delegation.ts"
 import { runBench } from "./_harness.ts"
+import { rawAwaitChain } from "./coroutine-await.bench.ts"
 import { fromDef } from "./workloads.ts"
 
 const def = fromDef("coroutine-delegation", "delegation-chain 1,000,000")
@@ -16,22 +17,12 @@ const N = def.ops
 function* plainFunc(): Generator<never, string> {
   return "Hello, world!"
 }
-// deno-lint-ignore require-await -- the baseline is exactly an async function that returns at once
-const rawFunc = async () => "Hello, world!"
 
 if (import.meta.main) {
   await runBench([{
     ...def,
     variants: [
-      {
-        name: "async/await (raw)",
-        baseline: true,
-        run: async () => {
-          let last = ""
-          for (let i = 0; i < N; i++) last = await rawFunc()
-          return last
-        },
-      },
+      rawAwaitChain(N),
       {
         name: "plain generator yield*",
         run: () => {

@@ -14,29 +14,30 @@
 import { Effect } from "effect"
 import { runInExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
 import { runBench } from "./_harness.ts"
-import { add, loadAverage, longLived, range, rawWorker, sequential } from "./_executor.ts"
+import {
+  add,
+  loadAverage,
+  longLived,
+  poolWorkloads,
+  range,
+  rawBaselines,
+  rawWorker,
+  sequential,
+} from "./_executor.ts"
 import { fromDef } from "./workloads.ts"
 
 if (import.meta.main) {
   const web = rawWorker("web")
   const explicit = await longLived(ThreadPoolExecutor.make())
   const bench = "executor-default"
-  const roundTripDef = fromDef(bench, "round-trip 2,000 sequential")
-  const throughputDef = fromDef(bench, "throughput 10,000 concurrent")
-  const n = roundTripDef.ops
-  const m = throughputDef.ops
+  const { roundTrip: roundTripDef, throughput: throughputDef, n, m } = poolWorkloads(bench)
+  const raw = rawBaselines(web, n, m)
 
   console.log(`load average: ${await loadAverage()}`)
   await runBench([{
     ...roundTripDef,
     variants: [
-      {
-        name: "raw Worker + postMessage (Web Worker)",
-        baseline: true,
-        run: async () => {
-          for (let i = 0; i < n; i++) await web.call(i, 1)
-        },
-      },
+      raw.roundTrip,
       {
         name: "runInExecutor(null) — default executor (lib)",
         run: () =>
@@ -55,7 +56,7 @@ if (import.meta.main) {
   await runBench([{
     ...throughputDef,
     variants: [
-      { name: "raw Worker + postMessage (Web Worker)", baseline: true, run: () => web.burst(m) },
+      raw.throughput,
       {
         name: "runInExecutor(null) ×N — default executor (lib)",
         run: () =>

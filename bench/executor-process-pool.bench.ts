@@ -14,13 +14,15 @@
 import { Effect } from "effect"
 import { ProcessPoolExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
 import { runBench } from "./_harness.ts"
-import { fromDef, param } from "./workloads.ts"
 import {
   add,
   concurrent,
   loadAverage,
   longLived,
+  poolSize,
+  poolWorkloads,
   range,
+  rawBaselines,
   rawWorker,
   sequential,
 } from "./_executor.ts"
@@ -28,28 +30,17 @@ import {
 if (import.meta.main) {
   const web = rawWorker("web")
   const bench = "executor-process-pool"
-  const roundTripDef = fromDef(bench, "round-trip 2,000 sequential")
-  const throughputDef = fromDef(bench, "throughput 10,000 concurrent")
-  const workers = param(bench, "round-trip 2,000 sequential", "workers")
-  if (param(bench, "throughput 10,000 concurrent", "workers") !== workers) {
-    throw new Error("one pool size for both")
-  }
+  const { roundTrip: roundTripDef, throughput: throughputDef, n, m } = poolWorkloads(bench)
+  const workers = poolSize(bench)
+  const raw = rawBaselines(web, n, m)
   const processes = await longLived(ProcessPoolExecutor.make({ maxWorkers: workers }))
   const threads = await longLived(ThreadPoolExecutor.make({ maxWorkers: workers }))
-  const n = roundTripDef.ops
-  const m = throughputDef.ops
 
   console.log(`load average: ${await loadAverage()}`)
   await runBench([{
     ...roundTripDef,
     variants: [
-      {
-        name: "raw Worker + postMessage (Web Worker)",
-        baseline: true,
-        run: async () => {
-          for (let i = 0; i < n; i++) await web.call(i, 1)
-        },
-      },
+      raw.roundTrip,
       { name: "ProcessPoolExecutor submit (lib)", run: () => sequential(processes.pool, n) },
       { name: "ThreadPoolExecutor submit (lib)", run: () => sequential(threads.pool, n) },
     ],
@@ -59,7 +50,7 @@ if (import.meta.main) {
   await runBench([{
     ...throughputDef,
     variants: [
-      { name: "raw Worker + postMessage (Web Worker)", baseline: true, run: () => web.burst(m) },
+      raw.throughput,
       { name: "ProcessPoolExecutor submit ×N (lib)", run: () => concurrent(processes.pool, m) },
       {
         name: "ProcessPoolExecutor map (lib)",

@@ -16,13 +16,15 @@ import { Piscina } from "piscina"
 import { Tinypool } from "tinypool"
 import { ThreadPoolExecutor } from "effect-asyncio/executor"
 import { runBench, type Workload } from "./_harness.ts"
-import { fromDef, param } from "./workloads.ts"
 import {
   add,
   concurrent,
   loadAverage,
   longLived,
+  poolSize,
+  poolWorkloads,
   range,
+  rawBaselines,
   rawWorker,
   sequential,
 } from "./_executor.ts"
@@ -33,28 +35,18 @@ if (import.meta.main) {
   const web = rawWorker("web")
   const node = rawWorker("node")
   const bench = "executor-thread-pool"
-  const roundTripDef = fromDef(bench, "round-trip 2,000 sequential")
-  const throughputDef = fromDef(bench, "throughput 10,000 concurrent")
-  const workers = param(bench, "round-trip 2,000 sequential", "workers")
-  if (param(bench, "throughput 10,000 concurrent", "workers") !== workers) {
-    throw new Error("one pool size for both")
-  }
+  const { roundTrip: roundTripDef, throughput: throughputDef, n, m } = poolWorkloads(bench)
+  const workers = poolSize(bench)
+  const raw = rawBaselines(web, n, m)
   const { pool, close } = await longLived(ThreadPoolExecutor.make({ maxWorkers: workers }))
   const piscina = new Piscina({ filename: peerWorker, minThreads: workers, maxThreads: workers })
   const tinypool = new Tinypool({ filename: peerWorker, minThreads: workers, maxThreads: workers })
 
-  const n = roundTripDef.ops
   console.log(`load average: ${await loadAverage()}`)
   const roundTrip: Workload = {
     ...roundTripDef,
     variants: [
-      {
-        name: "raw Worker + postMessage (Web Worker)",
-        baseline: true,
-        run: async () => {
-          for (let i = 0; i < n; i++) await web.call(i, 1)
-        },
-      },
+      raw.roundTrip,
       {
         name: "raw worker_threads + postMessage",
         run: async () => {
@@ -77,11 +69,10 @@ if (import.meta.main) {
     ],
   }
 
-  const m = throughputDef.ops
   const throughput: Workload = {
     ...throughputDef,
     variants: [
-      { name: "raw Worker + postMessage (Web Worker)", baseline: true, run: () => web.burst(m) },
+      raw.throughput,
       { name: "raw worker_threads + postMessage", run: () => node.burst(m) },
       { name: "ThreadPoolExecutor submit ×N (lib)", run: () => concurrent(pool, m) },
       {
