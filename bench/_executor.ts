@@ -9,7 +9,7 @@ import { Worker as NodeWorker } from "node:worker_threads"
 import type { Executor } from "effect-asyncio/executor"
 import { task } from "effect-asyncio/executor"
 import type { Variant } from "./_harness.ts"
-import { fromDef, param } from "./workloads.ts"
+import { param } from "./workloads.ts"
 
 export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
 
@@ -88,13 +88,6 @@ export const concurrent = (pool: Executor, n: number) =>
 export const loadAverage = async (): Promise<string> => {
   const os = await import("node:os")
   return os.loadavg().map((l) => l.toFixed(2)).join(" ")
-}
-
-/** The two workloads every executor bench runs, from bench/workloads.json. */
-export const poolWorkloads = (bench: string) => {
-  const roundTrip = fromDef(bench, "round-trip 2,000 sequential")
-  const throughput = fromDef(bench, "throughput 10,000 concurrent")
-  return { roundTrip, throughput, n: roundTrip.ops, m: throughput.ops }
 }
 
 /** The pool size of a bench's two workloads (they must agree). */

@@ -18,7 +18,6 @@ import {
   add,
   loadAverage,
   longLived,
-  poolWorkloads,
   range,
   rawBaselines,
   rawWorker,
@@ -30,7 +29,10 @@ if (import.meta.main) {
   const web = rawWorker("web")
   const explicit = await longLived(ThreadPoolExecutor.make())
   const bench = "executor-default"
-  const { roundTrip: roundTripDef, throughput: throughputDef, n, m } = poolWorkloads(bench)
+  const roundTripDef = fromDef(bench, "round-trip 2,000 sequential")
+  const throughputDef = fromDef(bench, "throughput 10,000 concurrent")
+  const n = roundTripDef.ops
+  const m = throughputDef.ops
   const raw = rawBaselines(web, n, m)
 
   console.log(`load average: ${await loadAverage()}`)

@@ -13,6 +13,7 @@
  */
 import { Effect } from "effect"
 import { ProcessPoolExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
+import { fromDef } from "./workloads.ts"
 import { runBench } from "./_harness.ts"
 import {
   add,
@@ -20,7 +21,6 @@ import {
   loadAverage,
   longLived,
   poolSize,
-  poolWorkloads,
   range,
   rawBaselines,
   rawWorker,
@@ -30,7 +30,10 @@ import {
 if (import.meta.main) {
   const web = rawWorker("web")
   const bench = "executor-process-pool"
-  const { roundTrip: roundTripDef, throughput: throughputDef, n, m } = poolWorkloads(bench)
+  const roundTripDef = fromDef(bench, "round-trip 2,000 sequential")
+  const throughputDef = fromDef(bench, "throughput 10,000 concurrent")
+  const n = roundTripDef.ops
+  const m = throughputDef.ops
   const workers = poolSize(bench)
   const raw = rawBaselines(web, n, m)
   const processes = await longLived(ProcessPoolExecutor.make({ maxWorkers: workers }))

@@ -15,6 +15,7 @@ import { Effect } from "effect"
 import { Piscina } from "piscina"
 import { Tinypool } from "tinypool"
 import { ThreadPoolExecutor } from "effect-asyncio/executor"
+import { fromDef } from "./workloads.ts"
 import { runBench, type Workload } from "./_harness.ts"
 import {
   add,
@@ -22,7 +23,6 @@ import {
   loadAverage,
   longLived,
   poolSize,
-  poolWorkloads,
   range,
   rawBaselines,
   rawWorker,
@@ -35,7 +35,10 @@ if (import.meta.main) {
   const web = rawWorker("web")
   const node = rawWorker("node")
   const bench = "executor-thread-pool"
-  const { roundTrip: roundTripDef, throughput: throughputDef, n, m } = poolWorkloads(bench)
+  const roundTripDef = fromDef(bench, "round-trip 2,000 sequential")
+  const throughputDef = fromDef(bench, "throughput 10,000 concurrent")
+  const n = roundTripDef.ops
+  const m = throughputDef.ops
   const workers = poolSize(bench)
   const raw = rawBaselines(web, n, m)
   const { pool, close } = await longLived(ThreadPoolExecutor.make({ maxWorkers: workers }))
