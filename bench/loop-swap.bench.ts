@@ -1,5 +1,5 @@
 /**
- * Bench for recipes/loop-swap.ts and recipes/loop-policy.ts — the same
+ * Bench for recipes/loop-swap.ts (recipes/loop-policy.ts has its own) — the same
  * fiber-heavy workloads on defaultLoop (Effect's MixedScheduler, the
  * baseline) and on fastLoop (FastScheduler), with the raw-Promise version
  * beside them. Names, sizes and samples come from bench/workloads.json; the
