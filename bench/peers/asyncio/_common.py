@@ -67,45 +67,54 @@ async def warm(loop, executor):
     assert results == [i + 1 for i in range(workers * 2)]
 
 
-def round_trip(make_executor):
-    """Sequential round trips of add(i, 1); make_executor(spec) gives a pool, or None (default)."""
+def _on_executor(make_executor, body):
+    """A run that makes the executor, warms it, times body(loop, executor, ops), shuts it down."""
 
     async def run_once(spec):
         loop = asyncio.get_running_loop()
         executor = make_executor(spec)
         try:
             await warm(loop, executor)
-            started = now_ns()
-            for i in range(spec["ops"]):
-                result = await loop.run_in_executor(executor, add, i, 1)
-            elapsed = now_ns() - started
-            assert result == spec["ops"]
-            return elapsed
+            return await body(loop, executor, spec["ops"])
         finally:
             if executor is not None:
                 executor.shutdown(wait=True)
 
     return run_once
+
+
+def round_trip(make_executor):
+    """Sequential round trips of add(i, 1); make_executor(spec) gives a pool, or None (default)."""
+
+    async def body(loop, executor, n):
+        started = now_ns()
+        for i in range(n):
+            result = await loop.run_in_executor(executor, add, i, 1)
+        elapsed = now_ns() - started
+        assert result == n
+        return elapsed
+
+    return _on_executor(make_executor, body)
 
 
 def throughput(make_executor):
     """ops add(i, 1) tasks submitted at once and gathered."""
 
-    async def run_once(spec):
-        loop = asyncio.get_running_loop()
-        executor = make_executor(spec)
-        try:
-            await warm(loop, executor)
-            n = spec["ops"]
-            started = now_ns()
-            results = await asyncio.gather(
-                *[loop.run_in_executor(executor, add, i, 1) for i in range(n)]
-            )
-            elapsed = now_ns() - started
-            assert results[-1] == n and len(results) == n
-            return elapsed
-        finally:
-            if executor is not None:
-                executor.shutdown(wait=True)
+    async def body(loop, executor, n):
+        started = now_ns()
+        results = await asyncio.gather(
+            *[loop.run_in_executor(executor, add, i, 1) for i in range(n)]
+        )
+        elapsed = now_ns() - started
+        assert results[-1] == n and len(results) == n
+        return elapsed
 
-    return run_once
+    return _on_executor(make_executor, body)
+
+
+def executor_workloads(variant, make_executor):
+    """The two workloads every executor peer runs, named as in bench/workloads.json."""
+    return {
+        "round-trip 2,000 sequential": (variant, round_trip(make_executor)),
+        "throughput 10,000 concurrent": (variant, throughput(make_executor)),
+    }

@@ -6,7 +6,7 @@ ThreadPoolExecutor of min(32, cpu + 4) threads, created on first use).
     python3 bench/peers/asyncio/executor-default.py --loop uvloop
 """
 
-from _common import round_trip, throughput
+from _common import executor_workloads
 from _harness import main
 
 
@@ -15,11 +15,4 @@ def default_executor(spec):
 
 
 if __name__ == "__main__":
-    variant = "run_in_executor(None)"
-    main(
-        "executor-default",
-        {
-            "round-trip 2,000 sequential": (variant, round_trip(default_executor)),
-            "throughput 10,000 concurrent": (variant, throughput(default_executor)),
-        },
-    )
+    main("executor-default", executor_workloads("run_in_executor(None)", default_executor))

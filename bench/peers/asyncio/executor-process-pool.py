@@ -6,15 +6,8 @@ its arguments are pickled to a child process and the result pickled back.
     python3 bench/peers/asyncio/executor-process-pool.py --loop uvloop
 """
 
-from _common import process_pool, round_trip, throughput
+from _common import executor_workloads, process_pool
 from _harness import main
 
 if __name__ == "__main__":
-    variant = "run_in_executor(ProcessPoolExecutor(2))"
-    main(
-        "executor-process-pool",
-        {
-            "round-trip 2,000 sequential": (variant, round_trip(process_pool)),
-            "throughput 10,000 concurrent": (variant, throughput(process_pool)),
-        },
-    )
+    main("executor-process-pool", executor_workloads("run_in_executor(ProcessPoolExecutor(2))", process_pool))
