@@ -133,6 +133,20 @@ export interface PoolStats {
   readonly running: number
 }
 
+/** Fails `job` because its worker could not start or died (a `BrokenWorkerError` of reason "exit"). */
+const failWorkerDied = (job: Job, message: string, cause: unknown, exitCode?: number | null) =>
+  settle(
+    job,
+    false,
+    new BrokenWorkerError({
+      task: taskName(job.task),
+      reason: "exit",
+      ...(exitCode === undefined ? {} : { exitCode }),
+      message,
+      cause,
+    }),
+  )
+
 export class Pool {
   private queue: Array<Job | undefined> = []
   private qhead = 0
@@ -440,15 +454,10 @@ export class Pool {
     } catch (error) {
       // The runtime refused to start a worker: fail what is queued rather than hang.
       for (let job = this.takeQueued(); job !== undefined; job = this.takeQueued()) {
-        settle(
+        failWorkerDied(
           job,
-          false,
-          new BrokenWorkerError({
-            task: taskName(job.task),
-            reason: "exit",
-            message: `could not start a ${this.options.kind} worker: ${String(error)}`,
-            cause: error,
-          }),
+          `could not start a ${this.options.kind} worker: ${String(error)}`,
+          error,
         )
       }
       return undefined
@@ -517,18 +526,13 @@ export class Pool {
       if (job === culprit || ++job.requeues > MAX_REQUEUES) {
         this.running--
         const exitCode = slot.exitCode ?? code
-        settle(
+        failWorkerDied(
           job,
-          false,
-          new BrokenWorkerError({
-            task: taskName(job.task),
-            reason: "exit",
-            exitCode,
-            message: `the ${this.options.kind} worker running ${taskName(job.task)} died (${
-              exitCode === null ? `signal ${String(error)}` : `exit code ${exitCode}`
-            })${error instanceof Error ? `: ${error.message}` : ""}`,
-            cause: error,
-          }),
+          `the ${this.options.kind} worker running ${taskName(job.task)} died (${
+            exitCode === null ? `signal ${String(error)}` : `exit code ${exitCode}`
+          })${error instanceof Error ? `: ${error.message}` : ""}`,
+          error,
+          exitCode,
         )
       } else {
         job.state = QUEUED
