@@ -11,18 +11,10 @@
  * loop-swap.py: it measures the loop's timers, not the Event). */
 import { Deferred, Effect, Fiber } from "effect"
 import * as Event from "effect-asyncio/event"
-import { defaultLoop, fastLoop, type Loop, withLoop } from "effect-asyncio/loop"
 import { pingPong } from "../recipes/loop-swap.ts"
-import { runBench, type Variant, type Workload } from "./_harness.ts"
+import { runBench, type Workload } from "./_harness.ts"
+import { onLoops } from "./loop-swap.bench.ts"
 import { fromDef } from "./workloads.ts"
-
-const loops: ReadonlyArray<Loop> = [defaultLoop, fastLoop]
-const variant = (loop: Loop, run: () => unknown, selfTimed = false): Variant => ({
-  name: `${loop.name} (${loop === defaultLoop ? "Effect MixedScheduler" : "FastScheduler"})`,
-  baseline: loop === defaultLoop,
-  run,
-  selfTimed,
-})
 
 // --- fan-out ------------------------------------------------------------------
 
@@ -74,9 +66,7 @@ const fanOutWorkload = (): Workload => {
   return {
     ...def,
     variants: [
-      ...loops.map((loop) =>
-        variant(loop, () => Effect.runPromise(withLoop(loop)(fanOut(n))), true)
-      ),
+      ...onLoops(() => fanOut(n), true),
       { name: "one Promise, n async functions (raw)", run: () => rawFanOut(n), selfTimed: true },
     ],
   }
@@ -127,7 +117,7 @@ const pingPongWorkload = (): Workload => {
   return {
     ...def,
     variants: [
-      ...loops.map((loop) => variant(loop, () => Effect.runPromise(withLoop(loop)(pingPong(n))))),
+      ...onLoops(() => pingPong(n)),
       { name: "async functions + Promise event (raw)", run: () => rawPingPong(n) },
     ],
   }

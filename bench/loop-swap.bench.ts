@@ -21,7 +21,8 @@ import { runBench, type SelfTimed, type Variant, type Workload } from "./_harnes
 import { fromDef, param } from "./workloads.ts"
 
 const loops: ReadonlyArray<Loop> = [defaultLoop, fastLoop]
-const onLoops = (effect: () => Effect.Effect<unknown>, selfTimed = false): Array<Variant> =>
+/** One variant per loop (defaultLoop is the baseline), each running `effect()` on its loop. */
+export const onLoops = (effect: () => Effect.Effect<unknown>, selfTimed = false): Array<Variant> =>
   loops.map((loop) => ({
     name: `${loop.name} (${loop === defaultLoop ? "Effect MixedScheduler" : "FastScheduler"})`,
     baseline: loop === defaultLoop,
