@@ -34,8 +34,6 @@ import {
   unjoined,
 } from "./report.ts"
 
-export { renderReport }
-
 const here = new URL(".", import.meta.url).pathname
 const resultsDir = `${here}results/`
 const filters = process.argv.slice(2)
