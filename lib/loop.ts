@@ -210,10 +210,12 @@ const schedule = <E, R>(
       started = true
       return callback
     })
+    // The deadline is fixed now: the fiber sleeps only what is left of it when it starts.
     const fork = Effect.forkScoped(
-      delayMillis === undefined
-        ? body
-        : Effect.andThen(Effect.sleep(Math.max(0, delayMillis)), body),
+      delayMillis === undefined ? body : Effect.andThen(
+        Effect.flatMap(time, (now) => Effect.sleep(Math.max(0, when - now))),
+        body,
+      ),
     )
     return Effect.map(fork, (fiber) => ({
       when,

@@ -40,6 +40,39 @@ test("callLater: callbacks run in due order; equal times keep scheduling order",
   }))
 })
 
+/**
+ * A loop whose dispatcher runs tasks only when the test says so: it stands in
+ * for a busy loop, where a callback's fiber starts well after the call.
+ */
+const manualLoop = () => {
+  const tasks: Array<() => void> = []
+  const scheduler: Scheduler.Scheduler = {
+    executionMode: "async",
+    shouldYield: () => false,
+    makeDispatcher: () => ({
+      scheduleTask: (task) => void tasks.push(task),
+      flush: () => {
+        while (tasks.length > 0) tasks.shift()!()
+      },
+    }),
+  }
+  const loop = makeLoop({ name: "manual", description: "run by the test", scheduler })
+  return { loop, flush: () => scheduler.makeDispatcher().flush() }
+}
+
+test("callLater: the delay counts from the call, not from when the loop gets to it", async () => {
+  await runTest(Effect.gen(function* () {
+    const seen: Array<string> = []
+    const { loop, flush } = manualLoop()
+    yield* withLoop(loop)(callLater(10, Effect.sync(() => seen.push("due at 10"))))
+    yield* TestClock.adjust(5) // the loop is busy for 5 ms before its next turn
+    flush()
+    yield* TestClock.adjust(5)
+    flush()
+    assert.deepEqual(seen, ["due at 10"])
+  }))
+})
+
 test("callLater: the handle knows when it is due; cancel stops it before it runs", async () => {
   await runTest(Effect.gen(function* () {
     const seen: Array<string> = []
