@@ -58,9 +58,10 @@
  *
  * @module
  */
-import { Clock, Duration, Effect, Fiber, Layer, Scheduler, type Scope } from "effect"
+import { Cause, Clock, Duration, Effect, Layer, Scheduler, type Scope } from "effect"
 import { runtime } from "./runtime.ts"
 import { FastScheduler, type FastSchedulerOptions } from "./scheduler.ts"
+import { type Callback, timerQueue } from "./timer-queue.ts"
 
 // ---------------------------------------------------------------------------
 // Loops
@@ -185,76 +186,125 @@ export interface Handle {
    * or finished is left alone (asyncio's `cancel` has no effect then).
    */
   readonly cancel: Effect.Effect<void>
-  /** Whether `cancel` stopped the callback before it started. */
+  /** Whether `cancel` was called, before or after the callback ran (as in asyncio). */
   cancelled(): boolean
 }
 
 /** A callback scheduled at a time, like asyncio's `TimerHandle`. */
 export interface TimerHandle extends Handle {
-  /** When the callback is due, in `Clock` milliseconds (see {@link time}). */
+  /** When the callback is due, in seconds of the loop's clock (see {@link time}). */
   readonly when: number
 }
 
-/** The loop's clock in milliseconds (`loop.time()`, but Effect's `Clock`, so `TestClock` moves it). */
-export const time: Effect.Effect<number> = Clock.currentTimeMillis
+/**
+ * The loop's clock, like `loop.time()`: monotonic seconds (Effect's
+ * `Clock.monotonicTimeNanos`, so `TestClock` moves it). `callAt` and a
+ * handle's `when` use it.
+ */
+export const time: Effect.Effect<number> = Effect.map(
+  Clock.monotonicTimeNanos,
+  (nanos) => Number(nanos) / 1e9,
+)
 
-const schedule = <E, R>(
-  delayMillis: number | undefined,
-  callback: Effect.Effect<unknown, E, R>,
-  when = 0,
-): Effect.Effect<TimerHandle, never, R | Scope.Scope> =>
-  Effect.suspend(() => {
-    let started = false
-    let cancelled = false
-    const body = Effect.suspend(() => {
-      started = true
-      return callback
-    })
-    // The deadline is fixed now: the fiber sleeps only what is left of it when it starts.
-    const fork = Effect.forkScoped(
-      delayMillis === undefined ? body : Effect.andThen(
-        Effect.flatMap(time, (now) => Effect.sleep(Math.max(0, when - now))),
-        body,
-      ),
-    )
-    return Effect.map(fork, (fiber) => ({
-      when,
-      cancel: Effect.suspend(() => {
-        if (started || cancelled || fiber.pollUnsafe()) return Effect.void
-        cancelled = true
-        return Fiber.interrupt(fiber)
-      }),
-      cancelled: () => cancelled,
-    }))
-  })
+// deno-lint-ignore no-explicit-any
+type Fn<Args extends ReadonlyArray<any>> = (...args: Args) => unknown
+
+const badTime = (what: string, value: unknown) =>
+  Effect.die(new Cause.IllegalArgumentError(`${what} must be a number, got ${String(value)}`))
+
+/** The delay in milliseconds, or undefined for NaN (a clear error, not "run at once"). */
+const millisOf = (delay: Duration.Input): number | undefined => {
+  if (typeof delay === "number") return Number.isNaN(delay) ? undefined : delay
+  const millis = Duration.toMillis(Duration.fromInputUnsafe(delay))
+  return Number.isNaN(millis) ? undefined : millis
+}
 
 /**
- * Runs `callback` on the loop's next turn, like `loop.call_soon`: it is
- * forked into the current scope and starts after the caller yields.
+ * Runs `callback` on the loop's next turn, like `loop.call_soon`: after the
+ * caller yields, in the order the callbacks were scheduled. A plain function
+ * is called with `args` (no fiber); an Effect is started then, and forked
+ * into the current scope only if it suspends.
  */
-export const callSoon = <E, R>(
+export function callSoon<E, R>(
   callback: Effect.Effect<unknown, E, R>,
-): Effect.Effect<Handle, never, R | Scope.Scope> => schedule(undefined, callback)
+): Effect.Effect<Handle, never, R | Scope.Scope>
+// deno-lint-ignore no-explicit-any
+export function callSoon<Args extends ReadonlyArray<any>>(
+  callback: Fn<Args>,
+  ...args: Args
+): Effect.Effect<Handle, never, Scope.Scope>
+export function callSoon(
+  // deno-lint-ignore no-explicit-any
+  callback: Effect.Effect<unknown, unknown, any> | Fn<ReadonlyArray<unknown>>,
+  ...args: ReadonlyArray<unknown>
+  // deno-lint-ignore no-explicit-any
+): Effect.Effect<Handle, never, any> {
+  return Effect.withFiber((fiber) =>
+    Effect.map(timerQueue, (queue) => queue.soon(callback as Callback, args, fiber.context))
+  )
+}
 
 /**
- * Runs `callback` after `delay`, like `loop.call_later`. Callbacks due at the
- * same time run in the order they were scheduled.
+ * Runs `callback` after `delay`, like `loop.call_later`; the deadline is
+ * fixed at the call. Callbacks due at the same time run in the order they
+ * were scheduled. A negative delay means "as soon as possible"; NaN is a
+ * defect (`IllegalArgumentError`). A bare number is milliseconds (Effect's
+ * `Duration` convention; asyncio's delay is in seconds).
  */
-export const callLater = <E, R>(
+export function callLater<E, R>(
   delay: Duration.Input,
   callback: Effect.Effect<unknown, E, R>,
-): Effect.Effect<TimerHandle, never, R | Scope.Scope> =>
-  Effect.flatMap(time, (now) => {
-    const millis = Duration.toMillis(Duration.fromInputUnsafe(delay))
-    return schedule(millis, callback, now + millis)
+): Effect.Effect<TimerHandle, never, R | Scope.Scope>
+// deno-lint-ignore no-explicit-any
+export function callLater<Args extends ReadonlyArray<any>>(
+  delay: Duration.Input,
+  callback: Fn<Args>,
+  ...args: Args
+): Effect.Effect<TimerHandle, never, Scope.Scope>
+export function callLater(
+  delay: Duration.Input,
+  // deno-lint-ignore no-explicit-any
+  callback: Effect.Effect<unknown, unknown, any> | Fn<ReadonlyArray<unknown>>,
+  ...args: ReadonlyArray<unknown>
+  // deno-lint-ignore no-explicit-any
+): Effect.Effect<TimerHandle, never, any> {
+  return Effect.withFiber((fiber) => {
+    const millis = millisOf(delay)
+    if (millis === undefined) return badTime("callLater: the delay", delay)
+    return Effect.map(
+      timerQueue,
+      (queue) => queue.schedule(queue.now() + millis, callback as Callback, args, fiber.context),
+    )
   })
+}
 
 /**
- * Runs `callback` at `when` (milliseconds on the {@link time} clock), like
- * `loop.call_at`; a time in the past runs it on the next turn.
+ * Runs `callback` at `when`, in seconds of the {@link time} clock, like
+ * `loop.call_at`; a time in the past runs it on the next turn. NaN is a
+ * defect (`IllegalArgumentError`).
  */
-export const callAt = <E, R>(
+export function callAt<E, R>(
   when: number,
   callback: Effect.Effect<unknown, E, R>,
-): Effect.Effect<TimerHandle, never, R | Scope.Scope> =>
-  Effect.flatMap(time, (now) => schedule(when - now, callback, when))
+): Effect.Effect<TimerHandle, never, R | Scope.Scope>
+// deno-lint-ignore no-explicit-any
+export function callAt<Args extends ReadonlyArray<any>>(
+  when: number,
+  callback: Fn<Args>,
+  ...args: Args
+): Effect.Effect<TimerHandle, never, Scope.Scope>
+export function callAt(
+  when: number,
+  // deno-lint-ignore no-explicit-any
+  callback: Effect.Effect<unknown, unknown, any> | Fn<ReadonlyArray<unknown>>,
+  ...args: ReadonlyArray<unknown>
+  // deno-lint-ignore no-explicit-any
+): Effect.Effect<TimerHandle, never, any> {
+  return Effect.withFiber((fiber) => {
+    if (typeof when !== "number" || Number.isNaN(when)) return badTime("callAt: when", when)
+    return Effect.map(
+      timerQueue,
+      (queue) => queue.schedule(when * 1000, callback as Callback, args, fiber.context),
+    )
+  })
+}
