@@ -61,7 +61,7 @@
 import { Cause, Clock, Duration, Effect, Layer, Scheduler, type Scope } from "effect"
 import { runtime } from "./runtime.ts"
 import { FastScheduler, type FastSchedulerOptions } from "./scheduler.ts"
-import { type Callback, timerQueue } from "./timer-queue.ts"
+import { type Callback, existingTimerQueue, type TimerQueue, timerQueue } from "./timer-queue.ts"
 
 // ---------------------------------------------------------------------------
 // Loops
@@ -239,9 +239,12 @@ export function callSoon(
   ...args: ReadonlyArray<unknown>
   // deno-lint-ignore no-explicit-any
 ): Effect.Effect<Handle, never, any> {
-  return Effect.withFiber((fiber) =>
-    Effect.map(timerQueue, (queue) => queue.soon(callback as Callback, args, fiber.context))
-  )
+  return Effect.withFiber((fiber) => {
+    const queue = existingTimerQueue(fiber)
+    return queue !== undefined
+      ? Effect.succeed(queue.soon(callback as Callback, args, fiber.context))
+      : Effect.map(timerQueue, (queue) => queue.soon(callback as Callback, args, fiber.context))
+  })
 }
 
 /**
@@ -271,10 +274,10 @@ export function callLater(
   return Effect.withFiber((fiber) => {
     const millis = millisOf(delay)
     if (millis === undefined) return badTime("callLater: the delay", delay)
-    return Effect.map(
-      timerQueue,
-      (queue) => queue.schedule(queue.now() + millis, callback as Callback, args, fiber.context),
-    )
+    const queue = existingTimerQueue(fiber)
+    const schedule = (queue: TimerQueue) =>
+      queue.schedule(queue.now() + millis, callback as Callback, args, fiber.context)
+    return queue !== undefined ? Effect.succeed(schedule(queue)) : Effect.map(timerQueue, schedule)
   })
 }
 

@@ -12,6 +12,9 @@
  *   in one fiber, re-armed only when an earlier deadline arrives; a deadline
  *   already past is run on the loop's next turn instead. Cancelling removes
  *   the callback from the heap in O(log n); the last one disarms the timer.
+ * - Timers scheduled in deadline order (each due no earlier than the last,
+ *   the common case) skip the heap: they go to an ordered lane in O(1), and
+ *   the earliest callback is the smaller of the two heads.
  * - A plain function is called synchronously, with no fiber; an Effect is
  *   started synchronously, and its fiber is kept only if it suspends.
  * - A callback that throws or fails is reported to the loop's exception
@@ -103,9 +106,22 @@ export class Entry {
 const before = (a: Entry, b: Entry) =>
   a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq)
 
+/** `Entry.index` of an entry in the ordered lane rather than the heap. */
+const IN_LANE = -2
+
 /** One loop's heap of deadlines, FIFO of ready callbacks, and host timer. */
 export class TimerQueue {
+  /** Binary min-heap on (deadline, seq). */
   private readonly heap: Array<Entry> = []
+  /**
+   * The fast lane: entries scheduled in deadline order (the common case:
+   * each new timer due no earlier than the last) are appended here in O(1)
+   * instead of the heap; the earliest is the smaller of both heads.
+   */
+  private lane: Array<Entry> = []
+  private laneHead = 0
+  /** Pending entries in heap and lane (cancelled lane entries leave lazily). */
+  private count = 0
   private ready: Array<Entry> = []
   private readySoon = false
   private seq = 0
@@ -132,9 +148,9 @@ export class TimerQueue {
     return Number(this.clock.monotonicTimeNanosUnsafe()) / 1e6
   }
 
-  /** How many callbacks wait in the heap (not counting `callSoon`'s). */
+  /** How many timed callbacks are pending (not counting `callSoon`'s). */
   get size(): number {
-    return this.heap.length
+    return this.count
   }
 
   /** Whether a host timer is armed (false once nothing is scheduled). */
@@ -154,9 +170,16 @@ export class TimerQueue {
       entry.state = DROPPED
       return entry
     }
-    entry.index = this.heap.length
-    this.heap.push(entry)
-    this.up(entry.index)
+    this.count++
+    const lane = this.lane
+    if (lane.length === this.laneHead || deadline >= lane[lane.length - 1].deadline) {
+      entry.index = IN_LANE
+      lane.push(entry)
+    } else {
+      entry.index = this.heap.length
+      this.heap.push(entry)
+      this.up(entry.index)
+    }
     if (deadline < this.armedFor) this.arm(deadline)
     return entry
   }
@@ -180,19 +203,29 @@ export class TimerQueue {
     return entry
   }
 
-  /** Takes a cancelled entry out of the heap (O(log n)); the last one disarms the timer. */
+  /**
+   * Takes a cancelled entry out (O(log n) from the heap, O(1) from the lane,
+   * where it is skipped later); the last one disarms the host timer.
+   */
   remove(entry: Entry): void {
     const i = entry.index
-    if (i < 0) return // a `callSoon` entry: skipped when its turn comes
-    const last = this.heap.pop()!
-    entry.index = -1
-    if (last !== entry) {
-      this.heap[i] = last
-      last.index = i
-      this.up(i)
-      this.down(last.index)
+    if (i === -1) return // a `callSoon` entry (skipped when its turn comes), or already taken
+    this.count--
+    if (i >= 0) {
+      const last = this.heap.pop()!
+      if (last !== entry) {
+        this.heap[i] = last
+        last.index = i
+        this.up(i)
+        this.down(last.index)
+      }
     }
-    if (this.heap.length === 0) this.disarm()
+    entry.index = -1
+    if (this.count === 0) {
+      this.lane = []
+      this.laneHead = 0
+      this.disarm()
+    }
   }
 
   /** Drops every pending callback and interrupts those suspended (the scope's finalizer). */
@@ -200,11 +233,14 @@ export class TimerQueue {
     return Effect.suspend(() => {
       this.closed = true
       this.disarm()
-      for (const entry of this.heap) {
+      for (const entry of [...this.heap, ...this.lane.slice(this.laneHead)]) {
         entry.state = DROPPED
         entry.index = -1
       }
       this.heap.length = 0
+      this.lane = []
+      this.laneHead = 0
+      this.count = 0
       this.ready = []
       return this.suspended.size === 0 ? Effect.void : Fiber.interruptAll([...this.suspended])
     })
@@ -244,16 +280,54 @@ export class TimerQueue {
   /** Runs every callback due now, in one batch, then re-arms for the next deadline. */
   private fire(): void {
     const now = this.now()
-    const heap = this.heap
     const due: Array<Entry> = []
-    while (heap.length > 0 && heap[0].deadline <= now) due.push(this.pop())
+    while (true) {
+      const next = this.peek()
+      if (next === undefined || next.deadline > now) break
+      this.take(next)
+      due.push(next)
+    }
     for (let i = 0; i < due.length; i++) {
       if (this.closed) break
       if (due[i].state === PENDING) this.run(due[i])
     }
-    if (!this.closed && heap.length > 0 && heap[0].deadline < this.armedFor) {
-      this.arm(heap[0].deadline)
+    const next = this.closed ? undefined : this.peek()
+    if (next !== undefined && next.deadline < this.armedFor) this.arm(next.deadline)
+  }
+
+  /** The earliest pending entry: the smaller of the heap's top and the lane's head. */
+  private peek(): Entry | undefined {
+    const lane = this.lane
+    while (this.laneHead < lane.length && lane[this.laneHead].state === DROPPED) this.laneHead++
+    const fromLane = this.laneHead < lane.length ? lane[this.laneHead] : undefined
+    const fromHeap = this.heap.length > 0 ? this.heap[0] : undefined
+    if (fromLane === undefined) return fromHeap
+    if (fromHeap === undefined) return fromLane
+    return before(fromHeap, fromLane) ? fromHeap : fromLane
+  }
+
+  /** Takes `entry`, the result of `peek`, out of its structure. */
+  private take(entry: Entry): void {
+    this.count--
+    if (entry.index === IN_LANE) {
+      this.laneHead++
+      if (this.laneHead === this.lane.length) {
+        this.lane = []
+        this.laneHead = 0
+      } else if (this.laneHead > 4096 && this.laneHead * 2 > this.lane.length) {
+        this.lane = this.lane.slice(this.laneHead)
+        this.laneHead = 0
+      }
+    } else {
+      const heap = this.heap
+      const last = heap.pop()!
+      if (last !== entry) {
+        heap[0] = last
+        last.index = 0
+        this.down(0)
+      }
     }
+    entry.index = -1
   }
 
   private runReady(): void {
@@ -296,27 +370,16 @@ export class TimerQueue {
 
   // --- the heap ---------------------------------------------------------------
 
-  private pop(): Entry {
-    const heap = this.heap
-    const top = heap[0]
-    const last = heap.pop()!
-    top.index = -1
-    if (last !== top) {
-      heap[0] = last
-      last.index = 0
-      this.down(0)
-    }
-    return top
-  }
-
   private up(i: number): void {
     const heap = this.heap
     const entry = heap[i]
+    const deadline = entry.deadline
     while (i > 0) {
       const parent = (i - 1) >> 1
-      if (!before(entry, heap[parent])) break
-      heap[i] = heap[parent]
-      heap[i].index = i
+      const p = heap[parent]
+      if (p.deadline < deadline || (p.deadline === deadline && p.seq < entry.seq)) break
+      heap[i] = p
+      p.index = i
       i = parent
     }
     heap[i] = entry
@@ -344,24 +407,51 @@ export class TimerQueue {
 
 const queues = new WeakMap<Scope.Scope, Array<TimerQueue>>()
 
+/** The timer queue `fiber` would use, if it exists already (the fast path of {@link timerQueue}). */
+export const existingTimerQueue = (
+  fiber: Fiber.Fiber<unknown, unknown>,
+): TimerQueue | undefined => {
+  // A fiber scheduling many callbacks asks with the same context each time.
+  if (fiber.context === lastContext) return lastQueue
+  const queue = findQueue(fiber)
+  if (queue !== undefined) {
+    lastContext = fiber.context
+    lastQueue = queue
+  }
+  return queue
+}
+
+let lastContext: Context.Context<never> | undefined = undefined
+let lastQueue: TimerQueue | undefined = undefined
+
+const findQueue = (fiber: Fiber.Fiber<unknown, unknown>): TimerQueue | undefined => {
+  const scope = Context.getOrUndefined(fiber.context as Context.Context<Scope.Scope>, Scope.Scope)
+  const list = scope === undefined ? undefined : queues.get(scope)
+  if (list === undefined) return undefined
+  const clock = fiber.getRef(Clock.Clock)
+  const scheduler = fiber.getRef(Scheduler.Scheduler)
+  for (let i = 0; i < list.length; i++) {
+    if (list[i].clock === clock && list[i].scheduler === scheduler) return list[i]
+  }
+  return undefined
+}
+
 /**
  * The timer queue of the current scope, for the current `Clock` and
  * scheduler; made (with one finalizer on the scope) on first use.
  */
 export const timerQueue: Effect.Effect<TimerQueue, never, Scope.Scope> = Effect.withFiber(
   (fiber) => {
+    const existing = existingTimerQueue(fiber)
+    if (existing !== undefined) return Effect.succeed(existing)
     const context = fiber.context
     const scope = Context.get(context as Context.Context<Scope.Scope>, Scope.Scope)
-    const clock = fiber.getRef(Clock.Clock)
-    const scheduler = fiber.getRef(Scheduler.Scheduler)
-    const existing = queues.get(scope)
-    if (existing !== undefined) {
-      for (const queue of existing) {
-        if (queue.clock === clock && queue.scheduler === scheduler) return Effect.succeed(queue)
-      }
-    }
-    const queue = new TimerQueue(clock, scheduler, context)
-    const list = existing ?? []
+    const queue = new TimerQueue(
+      fiber.getRef(Clock.Clock),
+      fiber.getRef(Scheduler.Scheduler),
+      context,
+    )
+    const list = queues.get(scope) ?? []
     list.push(queue)
     queues.set(scope, list)
     return Effect.as(
@@ -369,6 +459,7 @@ export const timerQueue: Effect.Effect<TimerQueue, never, Scope.Scope> = Effect.
         scope,
         Effect.suspend(() => {
           list.splice(list.indexOf(queue), 1)
+          if (lastQueue === queue) lastContext = lastQueue = undefined
           return queue.close()
         }),
       ),
