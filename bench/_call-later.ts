@@ -8,12 +8,21 @@
  *
  * - raw `setTimeout`, one host timer per callback: the baseline;
  * - `callLater` with a plain function (asyncio's `call_later(delay, f, *args)`):
- *   no fiber at all;
+ *   no fiber at all; once through the Effect API (`yield* callLater(...)` per
+ *   callback), once through `getRunningLoop`'s synchronous `loop.callLater`
+ *   (asyncio's shape: a method of the loop);
  * - `callLater` with an Effect, on defaultLoop and on fastLoop: each callback
  *   starts a fiber, dropped at once since it does not suspend.
  */
 import { Deferred, Effect } from "effect"
-import { callLater, defaultLoop, fastLoop, type Loop, withLoop } from "effect-asyncio/loop"
+import {
+  callLater,
+  defaultLoop,
+  fastLoop,
+  getRunningLoop,
+  type Loop,
+  withLoop,
+} from "effect-asyncio/loop"
 import type { SelfTimed, Variant } from "./_harness.ts"
 
 /** Counts the callbacks in, and resolves with the figures when the last one ran. */
@@ -43,6 +52,20 @@ const plainSpread = (n: number, spanMs: number) =>
     for (let i = 0; i < n; i++) {
       const delay = delayOf(i, n, spanMs)
       yield* callLater(delay, ran, delay)
+    }
+    return yield* Deferred.await(allRan)
+  }))
+
+/** `loop.callLater(delay, f, delay)` on `getRunningLoop`: the plain-function form, no Effect per call. */
+const methodSpread = (n: number, spanMs: number) =>
+  Effect.scoped(Effect.gen(function* () {
+    const allRan = yield* Deferred.make<SelfTimed>()
+    const { ran } = tracker(n, spanMs, (figures) =>
+      Deferred.doneUnsafe(allRan, Effect.succeed(figures)))
+    const loop = yield* getRunningLoop
+    for (let i = 0; i < n; i++) {
+      const delay = delayOf(i, n, spanMs)
+      loop.callLater(delay, ran, delay)
     }
     return yield* Deferred.await(allRan)
   }))
@@ -83,6 +106,11 @@ export const callLaterVariants = (n: number, spanMs: number): Array<Variant> => 
   {
     name: "callLater plain function (defaultLoop)",
     run: onLoop(defaultLoop, plainSpread(n, spanMs)),
+    selfTimed: true,
+  },
+  {
+    name: "loop.callLater plain function, sync method (defaultLoop)",
+    run: onLoop(defaultLoop, methodSpread(n, spanMs)),
     selfTimed: true,
   },
   {

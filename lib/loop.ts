@@ -18,10 +18,16 @@
  * promise jobs; {@link loopInfo} reports both.
  *
  * **Callbacks.** In asyncio `call_soon`/`call_later`/`call_at` are methods of
- * the loop; here they are effects that fork the callback as a fiber in the
- * caller's `Scope` (the program's scope under `run`), so a callback that has
- * not run yet is dropped when the program ends, and nothing outlives it.
- * Time is Effect's `Clock`, so `TestClock` drives them in tests.
+ * the loop; here they are effects that put the callback in the timer queue
+ * of the caller's `Scope` (`effect-asyncio/timer-queue`: one heap of
+ * deadlines and one host timer; the program's scope under `run`), so a
+ * callback that has not run yet is dropped when that scope closes. The
+ * callback is a plain function with its arguments (called with no fiber, as
+ * asyncio calls it), or an Effect (started at once, kept as a fiber only if
+ * it suspends). The deadline is fixed at the call. A callback that throws or
+ * fails goes to the loop's exception handler (`effect-asyncio/exception-handler`).
+ * Time is Effect's `Clock`, so `TestClock` drives them in tests; {@link time}
+ * is monotonic seconds, like `loop.time()`.
  *
  * @example Swap the loop for a region and ask which one runs
  * ```ts
@@ -44,11 +50,11 @@
  * import assert from "node:assert/strict"
  *
  * const seen: Array<string> = []
- * const note = (s: string) => Effect.sync(() => seen.push(s))
+ * const note = (s: string) => seen.push(s)
  * await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
- *   yield* callLater("20 millis", note("later"))
- *   const dropped = yield* callLater("10 millis", note("cancelled"))
- *   yield* callSoon(note("soon"))
+ *   yield* callLater("20 millis", note, "later") // a plain function and its argument
+ *   const dropped = yield* callLater("10 millis", Effect.sync(() => note("cancelled")))
+ *   yield* callSoon(note, "soon")
  *   yield* dropped.cancel
  *   assert.equal(dropped.cancelled(), true)
  *   yield* Effect.sleep("30 millis")
@@ -61,7 +67,7 @@
 import { Cause, Clock, Duration, Effect, Layer, Scheduler, type Scope } from "effect"
 import { runtime } from "./runtime.ts"
 import { FastScheduler, type FastSchedulerOptions } from "./scheduler.ts"
-import { type Callback, existingTimerQueue, type TimerQueue, timerQueue } from "./timer-queue.ts"
+import { type Callback, existingTimerQueue, monotonicMillis, timerQueue } from "./timer-queue.ts"
 
 // ---------------------------------------------------------------------------
 // Loops
@@ -197,13 +203,11 @@ export interface TimerHandle extends Handle {
 }
 
 /**
- * The loop's clock, like `loop.time()`: monotonic seconds (Effect's
- * `Clock.monotonicTimeNanos`, so `TestClock` moves it). `callAt` and a
- * handle's `when` use it.
+ * The loop's clock, like `loop.time()`: monotonic seconds on Effect's
+ * `Clock` (so `TestClock` moves it). `callAt` and a handle's `when` use it.
  */
-export const time: Effect.Effect<number> = Effect.map(
-  Clock.monotonicTimeNanos,
-  (nanos) => Number(nanos) / 1e9,
+export const time: Effect.Effect<number> = Clock.clockWith((clock) =>
+  Effect.sync(() => monotonicMillis(clock) / 1000)
 )
 
 // deno-lint-ignore no-explicit-any
@@ -275,9 +279,14 @@ export function callLater(
     const millis = millisOf(delay)
     if (millis === undefined) return badTime("callLater: the delay", delay)
     const queue = existingTimerQueue(fiber)
-    const schedule = (queue: TimerQueue) =>
-      queue.schedule(queue.now() + millis, callback as Callback, args, fiber.context)
-    return queue !== undefined ? Effect.succeed(schedule(queue)) : Effect.map(timerQueue, schedule)
+    return queue !== undefined
+      ? Effect.succeed(
+        queue.schedule(queue.now() + millis, callback as Callback, args, fiber.context),
+      )
+      : Effect.map(
+        timerQueue,
+        (queue) => queue.schedule(queue.now() + millis, callback as Callback, args, fiber.context),
+      )
   })
 }
 
@@ -305,9 +314,69 @@ export function callAt(
 ): Effect.Effect<TimerHandle, never, any> {
   return Effect.withFiber((fiber) => {
     if (typeof when !== "number" || Number.isNaN(when)) return badTime("callAt: when", when)
-    return Effect.map(
-      timerQueue,
-      (queue) => queue.schedule(when * 1000, callback as Callback, args, fiber.context),
-    )
+    const queue = existingTimerQueue(fiber)
+    return queue !== undefined
+      ? Effect.succeed(queue.schedule(when * 1000, callback as Callback, args, fiber.context))
+      : Effect.map(
+        timerQueue,
+        (queue) => queue.schedule(when * 1000, callback as Callback, args, fiber.context),
+      )
   })
 }
+
+/**
+ * The loop's callbacks as plain synchronous methods, like the loop object
+ * `asyncio.get_running_loop()` returns: `loop.callLater(0.1 s, f, ...args)`
+ * with no Effect per call, for code that schedules many callbacks in a
+ * plain loop. Same timer queue, same rules as {@link callSoon},
+ * {@link callLater} and {@link callAt}, bound to the caller's `Scope`; an
+ * Effect callback runs in the context of the fiber that got the loop. A NaN
+ * time throws a `Cause.IllegalArgumentError`.
+ */
+export interface RunningLoopHandle {
+  /** {@link time}, read synchronously. */
+  time(): number
+  // deno-lint-ignore no-explicit-any
+  callSoon<Args extends ReadonlyArray<any>>(callback: Fn<Args> | Callback, ...args: Args): Handle
+  // deno-lint-ignore no-explicit-any
+  callLater<Args extends ReadonlyArray<any>>(
+    delay: Duration.Input,
+    callback: Fn<Args> | Callback,
+    ...args: Args
+  ): TimerHandle
+  // deno-lint-ignore no-explicit-any
+  callAt<Args extends ReadonlyArray<any>>(
+    when: number,
+    callback: Fn<Args> | Callback,
+    ...args: Args
+  ): TimerHandle
+}
+
+/** The running loop's synchronous methods (`asyncio.get_running_loop()`); see {@link RunningLoopHandle}. */
+export const getRunningLoop: Effect.Effect<RunningLoopHandle, never, Scope.Scope> = Effect
+  .withFiber((fiber) =>
+    Effect.map(timerQueue, (queue): RunningLoopHandle => {
+      const context = fiber.context
+      return {
+        time: () => queue.now() / 1000,
+        callSoon: (callback, ...args) => queue.soon(callback as Callback, args, context),
+        callLater: (delay, callback, ...args) => {
+          const millis = millisOf(delay)
+          if (millis === undefined) {
+            throw new Cause.IllegalArgumentError(
+              `callLater: the delay must be a number, got ${String(delay)}`,
+            )
+          }
+          return queue.schedule(queue.now() + millis, callback as Callback, args, context)
+        },
+        callAt: (when, callback, ...args) => {
+          if (typeof when !== "number" || Number.isNaN(when)) {
+            throw new Cause.IllegalArgumentError(
+              `callAt: when must be a number, got ${String(when)}`,
+            )
+          }
+          return queue.schedule(when * 1000, callback as Callback, args, context)
+        },
+      }
+    })
+  )

@@ -22,7 +22,7 @@
  * - The queue belongs to a `Scope` (the program's, under `run`): one
  *   finalizer drops every pending callback and interrupts the suspended ones.
  *
- * Times here are milliseconds of `Clock.monotonicTimeNanos`.
+ * Times here are monotonic milliseconds of the fiber's `Clock`.
  *
  * @example A queue is made per scope and runs what is due
  * ```ts
@@ -103,6 +103,17 @@ export class Entry {
   }
 }
 
+/** The `Clock` a fiber gets when nobody provided one. */
+const defaultClock: Clock.Clock = Context.get(Context.empty(), Clock.Clock)
+
+/**
+ * Monotonic milliseconds on `clock`: `performance.now()` for Effect's own
+ * clock (the same time, without a BigInt per reading), the clock's
+ * `monotonicTimeNanos` otherwise (a `TestClock`).
+ */
+export const monotonicMillis = (clock: Clock.Clock): number =>
+  clock === defaultClock ? performance.now() : Number(clock.monotonicTimeNanosUnsafe()) / 1e6
+
 const before = (a: Entry, b: Entry) =>
   a.deadline < b.deadline || (a.deadline === b.deadline && a.seq < b.seq)
 
@@ -143,9 +154,9 @@ export class TimerQueue {
     this.dispatcher = scheduler.makeDispatcher()
   }
 
-  /** The queue's clock: monotonic milliseconds. */
+  /** The queue's clock: monotonic milliseconds (see {@link monotonicMillis}). */
   now(): number {
-    return Number(this.clock.monotonicTimeNanosUnsafe()) / 1e6
+    return monotonicMillis(this.clock)
   }
 
   /** How many timed callbacks are pending (not counting `callSoon`'s). */

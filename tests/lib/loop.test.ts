@@ -7,6 +7,7 @@ import {
   callLater,
   callSoon,
   fastLoop,
+  getRunningLoop,
   loopInfo,
   loopLayer,
   makeFastLoop,
@@ -276,6 +277,30 @@ test("time: the loop clock is monotonic seconds, moved by TestClock", async () =
     const start = yield* time
     yield* TestClock.adjust("1500 millis")
     assert.equal((yield* time) - start, 1.5)
+  }))
+})
+
+test("getRunningLoop: the same queue through synchronous methods, as asyncio's loop object", async () => {
+  await runTest(Effect.gen(function* () {
+    const seen: Array<string> = []
+    const loop = yield* getRunningLoop
+    const start = loop.time()
+    yield* callLater(10, () => seen.push("effect API, 10 ms"))
+    const handle = loop.callLater(10, (what: string) => seen.push(what), "method, 10 ms")
+    loop.callAt(start + 0.005, () => seen.push("method, at 5 ms"))
+    loop.callLater(20, Effect.sync(() => seen.push("method, Effect, 20 ms")))
+    loop.callSoon(() => seen.push("soon"))
+    assert.ok(Math.abs(handle.when - (start + 0.01)) < 1e-9)
+    assert.throws(() => loop.callLater(NaN, () => {}), /must be a number, got NaN/)
+    yield* TestClock.adjust(20)
+    assert.deepEqual(seen, [
+      "soon",
+      "method, at 5 ms",
+      "effect API, 10 ms",
+      "method, 10 ms",
+      "method, Effect, 20 ms",
+    ])
+    assert.equal(loop.time() - start, 0.02)
   }))
 })
 
