@@ -113,7 +113,7 @@ export const run = <A, E>(
       // report is ours, as asyncio prints the traceback.
       if (result.awaited) return reject(Cause.squash(exit.cause))
       if (!options?.disableErrorReporting) console.error(Cause.pretty(exit.cause))
-      process.exitCode = 1
+      process.exitCode = Cause.hasInterruptsOnly(exit.cause) ? 130 : 1
     }
   })
   // Keeps the process alive while main waits on something that does not.
@@ -133,8 +133,10 @@ export const run = <A, E>(
     clearInterval(keepAlive)
     process.off("SIGINT", onSigint)
     running = false
-    // Interrupted (Ctrl-C): every finalizer has run; exit as a killed program does.
-    if (Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) process.exit(130)
+    // Ctrl-C: every finalizer has run; end as a program killed by SIGINT does.
+    if (interrupted && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) {
+      process.exit(130)
+    }
     // A failure may come at once: wait a turn, so an `await` on the result is seen.
     if (Exit.isSuccess(exit)) settle(exit)
     else setTimeout(() => settle(exit), 0)
