@@ -14,7 +14,7 @@
  * - `callLater` with an Effect, on defaultLoop and on fastLoop: each callback
  *   starts a fiber, dropped at once since it does not suspend.
  */
-import { Deferred, Effect } from "effect"
+import { Deferred, Effect, type Scope } from "effect"
 import {
   callLater,
   defaultLoop,
@@ -43,50 +43,52 @@ const tracker = (n: number, spanMs: number, done: (figures: SelfTimed) => void) 
 
 const delayOf = (i: number, n: number, spanMs: number) => (spanMs * (i + 1)) / n
 
-/** `callLater(delay, f, delay)`: the plain-function form. */
-const plainSpread = (n: number, spanMs: number) =>
+/**
+ * Schedules the `n` callbacks with `scheduleAll` (given the callback to call
+ * with each delay) inside a scope, and waits for the last one.
+ */
+const spread = (
+  n: number,
+  spanMs: number,
+  scheduleAll: (ran: (delay: number) => void) => Effect.Effect<void, never, Scope.Scope>,
+) =>
   Effect.scoped(Effect.gen(function* () {
     const allRan = yield* Deferred.make<SelfTimed>()
     const { ran } = tracker(n, spanMs, (figures) =>
       Deferred.doneUnsafe(allRan, Effect.succeed(figures)))
-    for (let i = 0; i < n; i++) {
-      const delay = delayOf(i, n, spanMs)
-      yield* callLater(delay, ran, delay)
-    }
+    yield* scheduleAll(ran)
     return yield* Deferred.await(allRan)
   }))
+
+/** `yield* callLater(delay, f, delay)` per callback: the plain-function form. */
+const plainSpread = (n: number, spanMs: number) =>
+  spread(n, spanMs, (ran) =>
+    Effect.gen(function* () {
+      for (let i = 0; i < n; i++) {
+        const delay = delayOf(i, n, spanMs)
+        yield* callLater(delay, ran, delay)
+      }
+    }))
 
 /** `loop.callLater(delay, f, delay)` on `getRunningLoop`: the plain-function form, no Effect per call. */
 const methodSpread = (n: number, spanMs: number) =>
-  Effect.scoped(Effect.gen(function* () {
-    const allRan = yield* Deferred.make<SelfTimed>()
-    const { ran } = tracker(n, spanMs, (figures) =>
-      Deferred.doneUnsafe(allRan, Effect.succeed(figures)))
-    const loop = yield* getRunningLoop
-    for (let i = 0; i < n; i++) {
-      const delay = delayOf(i, n, spanMs)
-      loop.callLater(delay, ran, delay)
-    }
-    return yield* Deferred.await(allRan)
-  }))
+  spread(n, spanMs, (ran) =>
+    Effect.map(getRunningLoop, (loop) => {
+      for (let i = 0; i < n; i++) {
+        const delay = delayOf(i, n, spanMs)
+        loop.callLater(delay, ran, delay)
+      }
+    }))
 
-/** `callLater(delay, Effect.sync(...))`: the Effect form. */
+/** `yield* callLater(delay, Effect.sync(...))` per callback: the Effect form. */
 const effectSpread = (n: number, spanMs: number) =>
-  Effect.scoped(Effect.gen(function* () {
-    const allRan = yield* Deferred.make<SelfTimed>()
-    const { ran } = tracker(n, spanMs, (figures) =>
-      Deferred.doneUnsafe(allRan, Effect.succeed(figures)))
-    for (let i = 0; i < n; i++) {
-      const delay = delayOf(i, n, spanMs)
-      yield* callLater(
-        delay,
-        Effect.sync(() =>
-          ran(delay)
-        ),
-      )
-    }
-    return yield* Deferred.await(allRan)
-  }))
+  spread(n, spanMs, (ran) =>
+    Effect.gen(function* () {
+      for (let i = 0; i < n; i++) {
+        const delay = delayOf(i, n, spanMs)
+        yield* callLater(delay, Effect.sync(() => ran(delay)))
+      }
+    }))
 
 const rawSpread = (n: number, spanMs: number) =>
   new Promise<SelfTimed>((resolve) => {
@@ -97,30 +99,18 @@ const rawSpread = (n: number, spanMs: number) =>
     }
   })
 
-const onLoop = (loop: Loop, effect: Effect.Effect<SelfTimed>) => () =>
-  Effect.runPromise(withLoop(loop)(effect))
+/** A self-timed variant running `effect` on `loop`. */
+const onLoop = (name: string, loop: Loop, effect: Effect.Effect<SelfTimed>): Variant => ({
+  name: `${name} (${loop.name})`,
+  run: () => Effect.runPromise(withLoop(loop)(effect)),
+  selfTimed: true,
+})
 
 /** The call_later variants; raw setTimeout is the baseline. */
 export const callLaterVariants = (n: number, spanMs: number): Array<Variant> => [
   { name: "setTimeout (raw)", baseline: true, run: () => rawSpread(n, spanMs), selfTimed: true },
-  {
-    name: "callLater plain function (defaultLoop)",
-    run: onLoop(defaultLoop, plainSpread(n, spanMs)),
-    selfTimed: true,
-  },
-  {
-    name: "loop.callLater plain function, sync method (defaultLoop)",
-    run: onLoop(defaultLoop, methodSpread(n, spanMs)),
-    selfTimed: true,
-  },
-  {
-    name: "callLater Effect (defaultLoop)",
-    run: onLoop(defaultLoop, effectSpread(n, spanMs)),
-    selfTimed: true,
-  },
-  {
-    name: "callLater Effect (fastLoop)",
-    run: onLoop(fastLoop, effectSpread(n, spanMs)),
-    selfTimed: true,
-  },
+  onLoop("callLater plain function", defaultLoop, plainSpread(n, spanMs)),
+  onLoop("loop.callLater plain function, sync method", defaultLoop, methodSpread(n, spanMs)),
+  onLoop("callLater Effect", defaultLoop, effectSpread(n, spanMs)),
+  onLoop("callLater Effect", fastLoop, effectSpread(n, spanMs)),
 ]
