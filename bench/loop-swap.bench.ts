@@ -14,10 +14,11 @@
  * - yield-spin (TypeScript only): 1 000 fibers that each yield 100 times (the
  *   fairness test's load, timed), ns per yield.
  */
-import { Deferred, Effect } from "effect"
-import { callLater, defaultLoop, fastLoop, type Loop, withLoop } from "effect-asyncio/loop"
+import { Effect } from "effect"
+import { defaultLoop, fastLoop, type Loop, withLoop } from "effect-asyncio/loop"
 import { spawnGather } from "../recipes/loop-swap.ts"
-import { runBench, type SelfTimed, type Variant, type Workload } from "./_harness.ts"
+import { runBench, type Variant, type Workload } from "./_harness.ts"
+import { callLaterVariants } from "./_call-later.ts"
 import { fromDef, param } from "./workloads.ts"
 
 const loops: ReadonlyArray<Loop> = [defaultLoop, fastLoop]
@@ -32,60 +33,11 @@ export const onLoops = (effect: () => Effect.Effect<unknown>, selfTimed = false)
 
 // --- call_later ---------------------------------------------------------------
 
-/** The figure (ms beyond the span until the last callback ran) and the worst lateness. */
-const spread = (overhead: number, maxLatenessMs: number): SelfTimed => ({
-  ms: overhead,
-  extra: { maxLatenessMs },
-})
-
-/** `n` callLater callbacks, callback i due at t0 + spanMs × (i + 1) / n, on the current loop. */
-export const callLaterSpread = (n: number, spanMs: number) =>
-  Effect.scoped(Effect.gen(function* () {
-    const allRan = yield* Deferred.make<number>()
-    let left = n
-    let worstLate = 0
-    const start = performance.now()
-    for (let i = 0; i < n; i++) {
-      const delay = (spanMs * (i + 1)) / n
-      yield* callLater(
-        delay,
-        Effect.sync(() => {
-          const ran = performance.now()
-          worstLate = Math.max(worstLate, ran - start - delay)
-          if (--left === 0) Deferred.doneUnsafe(allRan, Effect.succeed(ran))
-        }),
-      )
-    }
-    const lastRan = yield* Deferred.await(allRan)
-    return spread(lastRan - start - spanMs, worstLate)
-  }))
-
-const rawSpread = (n: number, spanMs: number) =>
-  new Promise<SelfTimed>((resolve) => {
-    let left = n
-    let worstLate = 0
-    const start = performance.now()
-    for (let i = 0; i < n; i++) {
-      const delay = (spanMs * (i + 1)) / n
-      setTimeout(() => {
-        const ran = performance.now()
-        worstLate = Math.max(worstLate, ran - start - delay)
-        if (--left === 0) resolve(spread(ran - start - spanMs, worstLate))
-      }, delay)
-    }
-  })
-
 const callLaterWorkload = (): Workload => {
   const name = "call_later 100,000 over 100 ms"
   const def = fromDef("loop-swap", name)
-  const spanMs = param("loop-swap", name, "spanMs")
-  return {
-    ...def,
-    variants: [
-      ...onLoops(() => callLaterSpread(def.ops, spanMs), true),
-      { name: "setTimeout (raw)", run: () => rawSpread(def.ops, spanMs), selfTimed: true },
-    ],
-  }
+  // The variants (plain function, Effect, raw setTimeout) are in bench/_call-later.ts.
+  return { ...def, variants: callLaterVariants(def.ops, param("loop-swap", name, "spanMs")) }
 }
 
 // --- spawn-gather -------------------------------------------------------------

@@ -1,7 +1,7 @@
 /**
  * The asyncio coroutine toolkit on Effect fibers: `run` (`asyncio.run`),
- * `fromAsync` (an `async` function as an interruptible Effect), `gather`,
- * `wait` and `waitFor`.
+ * `createTask` (from `effect-asyncio/task`), `fromAsync` (an `async`
+ * function as an interruptible Effect), `gather`, `wait` and `waitFor`.
  *
  * An asyncio coroutine is an Effect; an asyncio Task is a Fiber. Effect
  * already does the hard parts (structured concurrency, interruption,
@@ -21,9 +21,12 @@
  *
  * @module
  */
-import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, Result, Runtime } from "effect"
+import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, Result, type Scope } from "effect"
 import process from "node:process"
 import { type Loop, withLoop } from "./loop.ts"
+import { createTask, RunningLoop, runningLoop } from "./task.ts"
+
+export { createTask, NoRunningLoopError, runningLoop } from "./task.ts"
 
 // ---------------------------------------------------------------------------
 // run: asyncio.run
@@ -31,7 +34,7 @@ import { type Loop, withLoop } from "./loop.ts"
 
 /** Options for {@link run}. */
 export interface RunOptions {
-  /** Do not log the failure cause (the exit code is still set). */
+  /** Do not print the failure cause (the exit code is still set). */
   readonly disableErrorReporting?: boolean
   /**
    * The loop that dispatches the program's fibers (`defaultLoop`, `fastLoop`
@@ -41,31 +44,41 @@ export interface RunOptions {
   readonly loop?: Loop
 }
 
-const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
-  // The first Ctrl-C interrupts the main fiber, which runs every finalizer
-  // (pools shut down, sockets close); a second one exits at once.
-  let interrupted = false
-  const onSigint = () => {
-    if (interrupted) process.exit(130)
-    interrupted = true
-    fiber.interruptUnsafe()
+/** `run` was called while a `run` is running (asyncio raises `RuntimeError`). */
+export class NestedRunError extends Data.TaggedError("NestedRunError")<{
+  readonly message: string
+}> {}
+
+let running = false
+
+/** The Promise `run` returns: it notes whether anyone awaits it (`then`). */
+class RunResult<A> extends Promise<A> {
+  awaited = false
+  // Promises derived from it (`then`, `catch`) are plain ones.
+  static override get [Symbol.species]() {
+    return Promise
   }
-  process.on("SIGINT", onSigint)
-  fiber.addObserver((exit) => {
-    process.off("SIGINT", onSigint)
-    teardown(exit, (code) => {
-      if (code !== 0) process.exitCode = code
-    })
-  })
-})
+  override then<B = A, C = never>(
+    onSuccess?: ((value: A) => B | PromiseLike<B>) | null,
+    onFailure?: ((reason: unknown) => C | PromiseLike<C>) | null,
+  ): Promise<B | C> {
+    this.awaited = true
+    return super.then(onSuccess, onFailure)
+  }
+}
 
 /**
- * Runs `main` as the program's main fiber, like `asyncio.run(main())`.
+ * Runs `main` as the program's main fiber, like `asyncio.run(main())`, and
+ * returns a Promise of its result: `const x = await run(main)`.
  *
- * On success the process exits on its own once nothing is left running (the
- * scope of `main` has closed every worker and socket). On failure the cause
- * is logged and the exit code is 1; on SIGINT the fiber is interrupted, its
- * finalizers run, and the exit code is 130.
+ * `main` gets a running loop (`runningLoop`): a scope for its `callLater`
+ * callbacks and its `createTask` tasks, closed when it ends. On failure,
+ * `await run(main)` throws main's error (nothing after it runs; uncaught,
+ * the runtime prints it and exits 1), and a bare `run(main)` prints the
+ * cause to stderr and sets the exit code to 1. On SIGINT main is
+ * interrupted, its finalizers run, and the process exits with 130; a second
+ * SIGINT exits at once. Calling `run` while a `run` is running throws a
+ * {@link NestedRunError}.
  *
  * @example
  * ```ts
@@ -74,15 +87,62 @@ const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
  *
  * const main = Effect.gen(function* () {
  *   yield* Console.log("Hello, world!")
+ *   return 42
  * })
  *
- * if (import.meta.main) run(main)
+ * if (import.meta.main) console.log(await run(main))
  * ```
  */
-export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): void =>
-  runMain(options?.loop ? withLoop(options.loop)(main) : main, {
-    disableErrorReporting: options?.disableErrorReporting,
+export const run = <A, E>(
+  main: Effect.Effect<A, E, Scope.Scope>,
+  options?: RunOptions,
+): Promise<A> => {
+  if (running) {
+    throw new NestedRunError({
+      message: "run() cannot be called from a running loop: yield* the effect, or createTask it",
+    })
+  }
+  running = true
+  const program = runningLoop(options?.loop ? withLoop(options.loop)(main) : main)
+  let settle: (exit: Exit.Exit<A, E>) => void = () => {}
+  const result = new RunResult<A>((resolve, reject) => {
+    settle = (exit) => {
+      if (Exit.isSuccess(exit)) return resolve(exit.value)
+      // Awaited (`await run(main)`), the error is the caller's: it can catch
+      // it, and the runtime reports it if it does not. Not awaited, the
+      // report is ours, as asyncio prints the traceback.
+      if (result.awaited) return reject(Cause.squash(exit.cause))
+      if (!options?.disableErrorReporting) console.error(Cause.pretty(exit.cause))
+      process.exitCode = Cause.hasInterruptsOnly(exit.cause) ? 130 : 1
+    }
   })
+  // Keeps the process alive while main waits on something that does not.
+  const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
+  // The first Ctrl-C interrupts the main fiber, which runs every finalizer
+  // (pools shut down, sockets close); a second one exits at once. Listening
+  // starts before main does: main's first lines run synchronously.
+  let interrupted = false
+  const onSigint = () => {
+    if (interrupted) process.exit(130)
+    interrupted = true
+    fiber.interruptUnsafe()
+  }
+  process.on("SIGINT", onSigint)
+  const fiber = Effect.runFork(program)
+  fiber.addObserver((exit) => {
+    clearInterval(keepAlive)
+    process.off("SIGINT", onSigint)
+    running = false
+    // Ctrl-C: every finalizer has run; end as a program killed by SIGINT does.
+    if (interrupted && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) {
+      process.exit(130)
+    }
+    // A failure may come at once: wait a turn, so an `await` on the result is seen.
+    if (Exit.isSuccess(exit)) settle(exit)
+    else setTimeout(() => settle(exit), 0)
+  })
+  return result
+}
 
 // ---------------------------------------------------------------------------
 // fromAsync: an async function as a coroutine
@@ -142,8 +202,10 @@ export interface GatherOptions {
 
 /**
  * Runs the effects concurrently and returns their results in input order,
- * like `asyncio.gather`. The first failure interrupts the others and fails
- * the gather, unless `returnExceptions` is set.
+ * like `asyncio.gather`. The first failure interrupts the other effects and
+ * fails the gather (like asyncio's `TaskGroup`; asyncio's `gather` lets them
+ * run), unless `returnExceptions` is set. Running tasks (`createTask`,
+ * fibers) can be gathered too: they are joined, never interrupted by it.
  *
  * @example Collect failures instead of failing fast
  * ```ts
@@ -157,21 +219,22 @@ export interface GatherOptions {
  * assert.deepEqual(results.map(Result.isSuccess), [true, false])
  * ```
  */
-export function gather<A, E, R>(
-  effects: Iterable<Effect.Effect<A, E, R>>,
+export function gather<A, E, R = never>(
+  effects: Iterable<Awaitable<A, E, R>>,
   options: GatherOptions & { readonly returnExceptions: true },
 ): Effect.Effect<Array<Result.Result<A, E>>, never, R>
-export function gather<A, E, R>(
-  effects: Iterable<Effect.Effect<A, E, R>>,
+export function gather<A, E, R = never>(
+  effects: Iterable<Awaitable<A, E, R>>,
   options?: GatherOptions,
 ): Effect.Effect<Array<A>, E, R>
-export function gather<A, E, R>(
-  effects: Iterable<Effect.Effect<A, E, R>>,
+export function gather<A, E, R = never>(
+  effects: Iterable<Awaitable<A, E, R>>,
   options?: GatherOptions,
 ): Effect.Effect<Array<A> | Array<Result.Result<A, E>>, E, R> {
+  const all = Array.from(effects, (task) => Fiber.isFiber(task) ? Fiber.join(task) : task)
   return options?.returnExceptions
-    ? Effect.all(effects, { concurrency: "unbounded", mode: "result" })
-    : Effect.all(effects, { concurrency: "unbounded" })
+    ? Effect.all(all, { concurrency: "unbounded", mode: "result" })
+    : Effect.all(all, { concurrency: "unbounded" })
 }
 
 // ---------------------------------------------------------------------------
@@ -201,16 +264,19 @@ export interface WaitResult<A, E> {
   readonly pending: Array<Fiber.Fiber<A, E>>
 }
 
-/** A task for {@link wait}: a running fiber, or an effect to fork as one. */
+/** A task for {@link wait}, {@link gather}, {@link waitFor}: a running fiber (a `Task`), or an effect. */
 export type Awaitable<A, E, R> = Fiber.Fiber<A, E> | Effect.Effect<A, E, R>
 
 const isFailed = <A, E>(exit: Exit.Exit<A, E>): boolean =>
   Exit.isFailure(exit) && !Cause.hasInterruptsOnly(exit.cause)
 
 /**
- * Waits for a group of tasks with asyncio's semantics. Effects are forked as
- * child fibers of the caller first. The tasks that are not done are returned
- * in `pending` and keep running; a `timeout` returns rather than fails.
+ * Waits for a group of tasks with asyncio's semantics. Effects are made
+ * tasks first: of the running loop (`createTask`) under `run`, so they
+ * outlive the caller as in asyncio; child fibers of the caller otherwise.
+ * The tasks that are not done are returned in `pending` and keep running; a
+ * `timeout` returns rather than fails (zero or below: just look; NaN: a
+ * defect).
  *
  * @example Return as soon as the first task completes
  * ```ts
@@ -230,9 +296,18 @@ export const wait = <A, E, R = never>(
   options?: WaitOptions,
 ): Effect.Effect<WaitResult<A, E>, never, R> =>
   Effect.gen(function* () {
+    const timeout = options?.timeout === undefined ? undefined : yield* timeoutMillis(
+      "wait",
+      options.timeout,
+    )
+    const loop = yield* Effect.service(RunningLoop)
     const fibers: Array<Fiber.Fiber<A, E>> = []
     for (const task of tasks) {
-      fibers.push(Fiber.isFiber(task) ? task : yield* Effect.forkChild(task))
+      fibers.push(
+        Fiber.isFiber(task)
+          ? task
+          : yield* (loop === undefined ? Effect.forkChild(task) : createTask(task)),
+      )
     }
     if (fibers.length === 0) {
       return yield* Effect.die(new Cause.IllegalArgumentError("wait: the set of tasks is empty"))
@@ -252,7 +327,7 @@ export const wait = <A, E, R = never>(
       const exit = fiber.pollUnsafe()
       if (exit) onExit(exit)
     }
-    if (!isSatisfied()) {
+    if (!isSatisfied() && (timeout === undefined || timeout > 0)) {
       const satisfied = Deferred.makeUnsafe<void>()
       const removers = fibers.filter((fiber) => !fiber.pollUnsafe()).map((fiber) =>
         fiber.addObserver((exit) => {
@@ -261,9 +336,9 @@ export const wait = <A, E, R = never>(
         })
       )
       const waiting = Deferred.await(satisfied)
-      yield* (options?.timeout === undefined
+      yield* (timeout === undefined
         ? waiting
-        : Effect.asVoid(Effect.timeoutOption(waiting, options.timeout))).pipe(
+        : Effect.asVoid(Effect.timeoutOption(waiting, timeout))).pipe(
           Effect.ensuring(Effect.sync(() => removers.forEach((remove) => remove()))),
         )
     }
@@ -277,10 +352,26 @@ export const wait = <A, E, R = never>(
 // waitFor
 // ---------------------------------------------------------------------------
 
+/** A timeout in milliseconds; NaN (or a bad string) is a defect that names the caller. */
+const timeoutMillis = (caller: string, timeout: Duration.Input): Effect.Effect<number> =>
+  Effect.suspend(() => {
+    const millis = typeof timeout === "number"
+      ? timeout
+      : Duration.toMillis(Duration.fromInputUnsafe(timeout))
+    return Number.isNaN(millis)
+      ? Effect.die(
+        new Cause.IllegalArgumentError(`${caller}: the timeout must be a number, got NaN`),
+      )
+      : Effect.succeed(millis)
+  })
+
 /**
  * Runs `effect` with a time limit, like `asyncio.wait_for`: past the limit the
  * effect is interrupted and the result is a `Cause.TimeoutError` (tag
- * `"TimeoutError"`) whose message names the limit.
+ * `"TimeoutError"`) whose message names the limit. Given a task (a fiber), it
+ * waits for the task and interrupts it at the limit, as asyncio cancels it.
+ * A limit of zero or below fails at once without running the effect (a task
+ * already done gives its result); NaN is a defect.
  *
  * @example
  * ```ts
@@ -292,16 +383,26 @@ export const wait = <A, E, R = never>(
  * assert.equal(error._tag, "TimeoutError")
  * ```
  */
-export const waitFor = <A, E, R>(
-  effect: Effect.Effect<A, E, R>,
+export const waitFor = <A, E, R = never>(
+  awaitable: Awaitable<A, E, R>,
   timeout: Duration.Input,
 ): Effect.Effect<A, E | Cause.TimeoutError, R> =>
-  Effect.timeoutOrElse(effect, {
-    duration: timeout,
-    orElse: () =>
-      Effect.fail(
-        new Cause.TimeoutError(
-          `waitFor: timed out after ${Duration.format(Duration.fromInputUnsafe(timeout))}`,
-        ),
+  Effect.flatMap(timeoutMillis("waitFor", timeout), (millis) => {
+    const timedOut = Effect.fail(
+      new Cause.TimeoutError(
+        `waitFor: timed out after ${Duration.format(Duration.millis(millis))}`,
       ),
+    )
+    if (Fiber.isFiber(awaitable)) {
+      const exit = awaitable.pollUnsafe()
+      if (exit !== undefined) return exit
+      const cancelled = Effect.andThen(Fiber.interrupt(awaitable), timedOut)
+      return millis <= 0 ? cancelled : Effect.timeoutOrElse(Fiber.join(awaitable), {
+        duration: millis,
+        orElse: () => cancelled,
+      })
+    }
+    return millis <= 0
+      ? timedOut
+      : Effect.timeoutOrElse(awaitable, { duration: millis, orElse: () => timedOut })
   })

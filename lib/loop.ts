@@ -18,10 +18,16 @@
  * promise jobs; {@link loopInfo} reports both.
  *
  * **Callbacks.** In asyncio `call_soon`/`call_later`/`call_at` are methods of
- * the loop; here they are effects that fork the callback as a fiber in the
- * caller's `Scope` (the program's scope under `run`), so a callback that has
- * not run yet is dropped when the program ends, and nothing outlives it.
- * Time is Effect's `Clock`, so `TestClock` drives them in tests.
+ * the loop; here they are effects that put the callback in the timer queue
+ * of the caller's `Scope` (`effect-asyncio/timer-queue`: one heap of
+ * deadlines and one host timer; the program's scope under `run`), so a
+ * callback that has not run yet is dropped when that scope closes. The
+ * callback is a plain function with its arguments (called with no fiber, as
+ * asyncio calls it), or an Effect (started at once, kept as a fiber only if
+ * it suspends). The deadline is fixed at the call. A callback that throws or
+ * fails goes to the loop's exception handler (`effect-asyncio/exception-handler`).
+ * Time is Effect's `Clock`, so `TestClock` drives them in tests; {@link time}
+ * is monotonic seconds, like `loop.time()`.
  *
  * @example Swap the loop for a region and ask which one runs
  * ```ts
@@ -44,11 +50,11 @@
  * import assert from "node:assert/strict"
  *
  * const seen: Array<string> = []
- * const note = (s: string) => Effect.sync(() => seen.push(s))
+ * const note = (s: string) => seen.push(s)
  * await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
- *   yield* callLater("20 millis", note("later"))
- *   const dropped = yield* callLater("10 millis", note("cancelled"))
- *   yield* callSoon(note("soon"))
+ *   yield* callLater("20 millis", note, "later") // a plain function and its argument
+ *   const dropped = yield* callLater("10 millis", Effect.sync(() => note("cancelled")))
+ *   yield* callSoon(note, "soon")
  *   yield* dropped.cancel
  *   assert.equal(dropped.cancelled(), true)
  *   yield* Effect.sleep("30 millis")
@@ -58,9 +64,10 @@
  *
  * @module
  */
-import { Clock, Duration, Effect, Fiber, Layer, Scheduler, type Scope } from "effect"
+import { Cause, Clock, Duration, Effect, Layer, Scheduler, type Scope } from "effect"
 import { runtime } from "./runtime.ts"
 import { FastScheduler, type FastSchedulerOptions } from "./scheduler.ts"
+import { type Callback, existingTimerQueue, monotonicMillis, timerQueue } from "./timer-queue.ts"
 
 // ---------------------------------------------------------------------------
 // Loops
@@ -185,74 +192,191 @@ export interface Handle {
    * or finished is left alone (asyncio's `cancel` has no effect then).
    */
   readonly cancel: Effect.Effect<void>
-  /** Whether `cancel` stopped the callback before it started. */
+  /** Whether `cancel` was called, before or after the callback ran (as in asyncio). */
   cancelled(): boolean
 }
 
 /** A callback scheduled at a time, like asyncio's `TimerHandle`. */
 export interface TimerHandle extends Handle {
-  /** When the callback is due, in `Clock` milliseconds (see {@link time}). */
+  /** When the callback is due, in seconds of the loop's clock (see {@link time}). */
   readonly when: number
 }
 
-/** The loop's clock in milliseconds (`loop.time()`, but Effect's `Clock`, so `TestClock` moves it). */
-export const time: Effect.Effect<number> = Clock.currentTimeMillis
+/**
+ * The loop's clock, like `loop.time()`: monotonic seconds on Effect's
+ * `Clock` (so `TestClock` moves it). `callAt` and a handle's `when` use it.
+ */
+export const time: Effect.Effect<number> = Clock.clockWith((clock) =>
+  Effect.sync(() => monotonicMillis(clock) / 1000)
+)
 
-const schedule = <E, R>(
-  delayMillis: number | undefined,
+// deno-lint-ignore no-explicit-any
+type Fn<Args extends ReadonlyArray<any>> = (...args: Args) => unknown
+
+const badTime = (what: string, value: unknown) =>
+  Effect.die(new Cause.IllegalArgumentError(`${what} must be a number, got ${String(value)}`))
+
+/** The delay in milliseconds, or undefined for NaN (a clear error, not "run at once"). */
+const millisOf = (delay: Duration.Input): number | undefined => {
+  if (typeof delay === "number") return Number.isNaN(delay) ? undefined : delay
+  const millis = Duration.toMillis(Duration.fromInputUnsafe(delay))
+  return Number.isNaN(millis) ? undefined : millis
+}
+
+/**
+ * Runs `callback` on the loop's next turn, like `loop.call_soon`: after the
+ * caller yields, in the order the callbacks were scheduled. A plain function
+ * is called with `args` (no fiber); an Effect is started then, and forked
+ * into the current scope only if it suspends.
+ */
+export function callSoon<E, R>(
   callback: Effect.Effect<unknown, E, R>,
-  when = 0,
-): Effect.Effect<TimerHandle, never, R | Scope.Scope> =>
-  Effect.suspend(() => {
-    let started = false
-    let cancelled = false
-    const body = Effect.suspend(() => {
-      started = true
-      return callback
-    })
-    const fork = Effect.forkScoped(
-      delayMillis === undefined
-        ? body
-        : Effect.andThen(Effect.sleep(Math.max(0, delayMillis)), body),
-    )
-    return Effect.map(fork, (fiber) => ({
-      when,
-      cancel: Effect.suspend(() => {
-        if (started || cancelled || fiber.pollUnsafe()) return Effect.void
-        cancelled = true
-        return Fiber.interrupt(fiber)
-      }),
-      cancelled: () => cancelled,
-    }))
+): Effect.Effect<Handle, never, R | Scope.Scope>
+// deno-lint-ignore no-explicit-any
+export function callSoon<Args extends ReadonlyArray<any>>(
+  callback: Fn<Args>,
+  ...args: Args
+): Effect.Effect<Handle, never, Scope.Scope>
+export function callSoon(
+  // deno-lint-ignore no-explicit-any
+  callback: Effect.Effect<unknown, unknown, any> | Fn<ReadonlyArray<unknown>>,
+  ...args: ReadonlyArray<unknown>
+  // deno-lint-ignore no-explicit-any
+): Effect.Effect<Handle, never, any> {
+  return Effect.withFiber((fiber) => {
+    const queue = existingTimerQueue(fiber)
+    return queue !== undefined
+      ? Effect.succeed(queue.soon(callback as Callback, args, fiber.context))
+      : Effect.map(timerQueue, (queue) => queue.soon(callback as Callback, args, fiber.context))
   })
+}
 
 /**
- * Runs `callback` on the loop's next turn, like `loop.call_soon`: it is
- * forked into the current scope and starts after the caller yields.
+ * Runs `callback` after `delay`, like `loop.call_later`; the deadline is
+ * fixed at the call. Callbacks due at the same time run in the order they
+ * were scheduled. A negative delay means "as soon as possible"; NaN is a
+ * defect (`IllegalArgumentError`). A bare number is milliseconds (Effect's
+ * `Duration` convention; asyncio's delay is in seconds).
  */
-export const callSoon = <E, R>(
-  callback: Effect.Effect<unknown, E, R>,
-): Effect.Effect<Handle, never, R | Scope.Scope> => schedule(undefined, callback)
-
-/**
- * Runs `callback` after `delay`, like `loop.call_later`. Callbacks due at the
- * same time run in the order they were scheduled.
- */
-export const callLater = <E, R>(
+export function callLater<E, R>(
   delay: Duration.Input,
   callback: Effect.Effect<unknown, E, R>,
-): Effect.Effect<TimerHandle, never, R | Scope.Scope> =>
-  Effect.flatMap(time, (now) => {
-    const millis = Duration.toMillis(Duration.fromInputUnsafe(delay))
-    return schedule(millis, callback, now + millis)
+): Effect.Effect<TimerHandle, never, R | Scope.Scope>
+// deno-lint-ignore no-explicit-any
+export function callLater<Args extends ReadonlyArray<any>>(
+  delay: Duration.Input,
+  callback: Fn<Args>,
+  ...args: Args
+): Effect.Effect<TimerHandle, never, Scope.Scope>
+export function callLater(
+  delay: Duration.Input,
+  // deno-lint-ignore no-explicit-any
+  callback: Effect.Effect<unknown, unknown, any> | Fn<ReadonlyArray<unknown>>,
+  ...args: ReadonlyArray<unknown>
+  // deno-lint-ignore no-explicit-any
+): Effect.Effect<TimerHandle, never, any> {
+  return Effect.withFiber((fiber) => {
+    const millis = millisOf(delay)
+    if (millis === undefined) return badTime("callLater: the delay", delay)
+    const queue = existingTimerQueue(fiber)
+    return queue !== undefined
+      ? Effect.succeed(
+        queue.schedule(queue.now() + millis, callback as Callback, args, fiber.context),
+      )
+      : Effect.map(
+        timerQueue,
+        (queue) => queue.schedule(queue.now() + millis, callback as Callback, args, fiber.context),
+      )
   })
+}
 
 /**
- * Runs `callback` at `when` (milliseconds on the {@link time} clock), like
- * `loop.call_at`; a time in the past runs it on the next turn.
+ * Runs `callback` at `when`, in seconds of the {@link time} clock, like
+ * `loop.call_at`; a time in the past runs it on the next turn. NaN is a
+ * defect (`IllegalArgumentError`).
  */
-export const callAt = <E, R>(
+export function callAt<E, R>(
   when: number,
   callback: Effect.Effect<unknown, E, R>,
-): Effect.Effect<TimerHandle, never, R | Scope.Scope> =>
-  Effect.flatMap(time, (now) => schedule(when - now, callback, when))
+): Effect.Effect<TimerHandle, never, R | Scope.Scope>
+// deno-lint-ignore no-explicit-any
+export function callAt<Args extends ReadonlyArray<any>>(
+  when: number,
+  callback: Fn<Args>,
+  ...args: Args
+): Effect.Effect<TimerHandle, never, Scope.Scope>
+export function callAt(
+  when: number,
+  // deno-lint-ignore no-explicit-any
+  callback: Effect.Effect<unknown, unknown, any> | Fn<ReadonlyArray<unknown>>,
+  ...args: ReadonlyArray<unknown>
+  // deno-lint-ignore no-explicit-any
+): Effect.Effect<TimerHandle, never, any> {
+  return Effect.withFiber((fiber) => {
+    if (typeof when !== "number" || Number.isNaN(when)) return badTime("callAt: when", when)
+    const queue = existingTimerQueue(fiber)
+    return queue !== undefined
+      ? Effect.succeed(queue.schedule(when * 1000, callback as Callback, args, fiber.context))
+      : Effect.map(
+        timerQueue,
+        (queue) => queue.schedule(when * 1000, callback as Callback, args, fiber.context),
+      )
+  })
+}
+
+/**
+ * The loop's callbacks as plain synchronous methods, like the loop object
+ * `asyncio.get_running_loop()` returns: `loop.callLater(0.1 s, f, ...args)`
+ * with no Effect per call, for code that schedules many callbacks in a
+ * plain loop. Same timer queue, same rules as {@link callSoon},
+ * {@link callLater} and {@link callAt}, bound to the caller's `Scope`; an
+ * Effect callback runs in the context of the fiber that got the loop. A NaN
+ * time throws a `Cause.IllegalArgumentError`.
+ */
+export interface RunningLoopHandle {
+  /** {@link time}, read synchronously. */
+  time(): number
+  // deno-lint-ignore no-explicit-any
+  callSoon<Args extends ReadonlyArray<any>>(callback: Fn<Args> | Callback, ...args: Args): Handle
+  // deno-lint-ignore no-explicit-any
+  callLater<Args extends ReadonlyArray<any>>(
+    delay: Duration.Input,
+    callback: Fn<Args> | Callback,
+    ...args: Args
+  ): TimerHandle
+  // deno-lint-ignore no-explicit-any
+  callAt<Args extends ReadonlyArray<any>>(
+    when: number,
+    callback: Fn<Args> | Callback,
+    ...args: Args
+  ): TimerHandle
+}
+
+/** The running loop's synchronous methods (`asyncio.get_running_loop()`); see {@link RunningLoopHandle}. */
+export const getRunningLoop: Effect.Effect<RunningLoopHandle, never, Scope.Scope> = Effect
+  .withFiber((fiber) =>
+    Effect.map(timerQueue, (queue): RunningLoopHandle => {
+      const context = fiber.context
+      return {
+        time: () => queue.now() / 1000,
+        callSoon: (callback, ...args) => queue.soon(callback as Callback, args, context),
+        callLater: (delay, callback, ...args) => {
+          const millis = millisOf(delay)
+          if (millis === undefined) {
+            throw new Cause.IllegalArgumentError(
+              `callLater: the delay must be a number, got ${String(delay)}`,
+            )
+          }
+          return queue.schedule(queue.now() + millis, callback as Callback, args, context)
+        },
+        callAt: (when, callback, ...args) => {
+          if (typeof when !== "number" || Number.isNaN(when)) {
+            throw new Cause.IllegalArgumentError(
+              `callAt: when must be a number, got ${String(when)}`,
+            )
+          }
+          return queue.schedule(when * 1000, callback as Callback, args, context)
+        },
+      }
+    })
+  )

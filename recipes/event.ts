@@ -6,9 +6,10 @@
  * - `event.wait` suspends only the consumer's fiber; the loop keeps running
  *   and fires the trigger;
  * - one `set` wakes every waiter, in the order they started waiting;
- * - `trigger` is a plain callback in asyncio; here it is an effect, and
- *   `callLater` forks it into the program's scope (`Effect.scoped`), so a
- *   trigger that has not fired yet cannot outlive the program.
+ * - `trigger` is a plain callback in asyncio; here it is an effect (a plain
+ *   function works too), and `callLater` schedules it in the program's scope
+ *   (`Effect.scoped`), so a trigger that has not fired yet cannot outlive
+ *   the program.
  *
  * Run it:  deno run -A recipes/event.ts   |   bun recipes/event.ts
  * Output:

@@ -3,7 +3,17 @@ import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
 import { Cause, Effect, Exit, Fiber, Result } from "effect"
 import { TestClock } from "effect/testing"
-import { AsyncError, fromAsync, gather, wait, waitFor } from "effect-asyncio/coroutine"
+import {
+  AsyncError,
+  createTask,
+  fromAsync,
+  gather,
+  NoRunningLoopError,
+  runningLoop,
+  wait,
+  waitFor,
+} from "effect-asyncio/coroutine"
+import { withExceptionHandler } from "effect-asyncio/exception-handler"
 import { scriptCommand } from "effect-asyncio/runtime"
 import { fromRoot, runScript } from "../_support.ts"
 
@@ -212,6 +222,130 @@ test("waitFor: past the limit fails with a TimeoutError and interrupts the effec
   assert.equal(interrupted, true)
 })
 
+test("waitFor: a limit of zero or below times out at once without running the effect", async () => {
+  let ran = false
+  const body = Effect.sync(() => (ran = true))
+  for (const limit of [0, -1, "-5 millis"] as const) {
+    const error = await runTest(Effect.flip(waitFor(body, limit)))
+    assert.ok(Cause.isTimeoutError(error), `limit ${limit}`)
+  }
+  assert.equal(ran, false)
+})
+
+test("waitFor: a task already done gives its result even with a zero limit; NaN is a defect", async () => {
+  await runTest(runningLoop(Effect.gen(function* () {
+    const task = yield* createTask(Effect.succeed("done"))
+    yield* Fiber.await(task)
+    assert.equal(yield* waitFor(task, 0), "done")
+    const exit = yield* Effect.exit(waitFor(Effect.succeed(1), NaN))
+    assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+    assert.match(String(Cause.squash(exit.cause)), /waitFor: the timeout must be a number, got NaN/)
+  })))
+})
+
+test("waitFor: given a task, the limit interrupts the task (asyncio cancels it)", async () => {
+  await runTest(runningLoop(Effect.gen(function* () {
+    const task = yield* createTask(after(100, "late"))
+    const waiting = yield* Effect.forkChild(Effect.flip(waitFor(task, 20)))
+    yield* TestClock.adjust(20)
+    assert.ok(Cause.isTimeoutError(yield* Fiber.join(waiting)))
+    assert.ok(Exit.hasInterrupts(yield* Fiber.await(task)))
+  })))
+})
+
+// --- createTask ---------------------------------------------------------------
+
+test("createTask: a task outlives the fiber that created it, and is named", async () => {
+  await runTest(runningLoop(Effect.gen(function* () {
+    const creator = yield* Effect.forkChild(Effect.gen(function* () {
+      const task = yield* createTask(after(50, "task result"))
+      return task
+    }))
+    const task = yield* Fiber.join(creator)
+    assert.ok(creator.pollUnsafe(), "the creator has ended")
+    assert.match(task.name, /^Task-\d+$/)
+    yield* TestClock.adjust(50)
+    assert.equal(yield* Fiber.join(task), "task result")
+  })))
+})
+
+test("createTask: cancel interrupts it; pending tasks are interrupted when the loop ends", async () => {
+  const interrupted: Array<string> = []
+  const forever = (name: string) =>
+    Effect.onInterrupt(Effect.never, () => Effect.sync(() => interrupted.push(name)))
+  await runTest(runningLoop(Effect.gen(function* () {
+    const cancelled = yield* createTask(forever("cancelled"))
+    yield* createTask(forever("left pending"))
+    yield* Effect.yieldNow
+    yield* cancelled.cancel
+    assert.deepEqual(interrupted, ["cancelled"])
+  })))
+  assert.deepEqual(interrupted, ["cancelled", "left pending"])
+})
+
+test("createTask: with no running loop it dies with NoRunningLoopError (asyncio's RuntimeError)", async () => {
+  const exit = await Effect.runPromise(Effect.exit(createTask(Effect.void)))
+  assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+  const defect = Cause.squash(exit.cause)
+  assert.ok(defect instanceof NoRunningLoopError)
+  assert.match(defect.message, /no running loop/)
+})
+
+test("createTask: only failures nobody retrieved are reported when the loop ends", async () => {
+  const reports: Array<string> = []
+  await runTest(
+    runningLoop(Effect.gen(function* () {
+      const joined = yield* createTask(Effect.fail("joined"), { name: "joined" })
+      yield* createTask(Effect.fail("orphan"), { name: "orphan" })
+      yield* createTask(Effect.succeed("fine"), { name: "fine" })
+      yield* Effect.yieldNow
+      yield* Effect.flip(Fiber.join(joined))
+    })).pipe(
+      withExceptionHandler(({ message, cause }) =>
+        reports.push(`${message} ${Cause.squash(cause)}`)
+      ),
+    ),
+  )
+  assert.deepEqual(reports, ["Task exception was never retrieved: orphan orphan"])
+})
+
+test("wait: under a running loop, effects become tasks that outlive the caller of wait", async () => {
+  await runTest(runningLoop(Effect.gen(function* () {
+    const caller = yield* Effect.forkChild(
+      wait([after(10, "fast"), after(30, "slow")], { returnWhen: "FIRST_COMPLETED" }),
+    )
+    yield* TestClock.adjust(10)
+    const { pending } = yield* Fiber.join(caller)
+    assert.ok(caller.pollUnsafe(), "the caller of wait has ended")
+    yield* TestClock.adjust(20)
+    assert.equal(yield* Fiber.join(pending[0]), "slow", "the pending task ran to completion")
+  })))
+})
+
+test("wait: a timeout of zero or below returns at once with what is done; NaN is a defect", async () => {
+  await runTest(runningLoop(Effect.gen(function* () {
+    const done = yield* createTask(Effect.succeed(1))
+    yield* Fiber.await(done)
+    const slow = yield* createTask(after(10, 2))
+    const result = yield* wait([done, slow], { timeout: -1 })
+    assert.deepEqual(result, { done: [done], pending: [slow] })
+    const exit = yield* Effect.exit(wait([slow], { timeout: NaN }))
+    assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+  })))
+})
+
+test("gather: tasks are joined, not interrupted: a failure leaves the other tasks running", async () => {
+  await runTest(runningLoop(Effect.gen(function* () {
+    const slow = yield* createTask(after(30, "slow"))
+    const failing = yield* createTask(failAfter(10, "boom"))
+    const gathering = yield* Effect.forkChild(gather([slow, failing]))
+    yield* TestClock.adjust(10)
+    assert.deepEqual(yield* Fiber.await(gathering), Exit.fail("boom"))
+    yield* TestClock.adjust(20)
+    assert.equal(yield* Fiber.join(slow), "slow")
+  })))
+})
+
 // --- fromAsync --------------------------------------------------------------
 
 test("fromAsync: resolves, and a rejection becomes a typed AsyncError with its cause", async () => {
@@ -241,19 +375,43 @@ test("fromAsync: interruption aborts the signal", async () => {
 
 const fixture = fromRoot("tests/fixtures/run-exit.ts")
 
-test("run: success exits 0, failure exits 1 and reports the error", async () => {
+test("run: returns a Promise of main's result; the line after `await run(main)` waits for it", async () => {
   const ok = await runScript(fixture, ["ok"])
   assert.equal(ok.code, 0, ok.stderr)
-  assert.deepEqual(ok.lines, ["ok"])
+  assert.deepEqual(ok.lines, ["ok", "run returned 42"])
+})
+
+test("run: a failure exits 1 with the error on stderr, and nothing after `await run` runs", async () => {
   const failed = await runScript(fixture, ["fail"])
   assert.equal(failed.code, 1)
-  assert.match(failed.stderr + failed.stdout, /main failed on purpose/)
+  assert.match(failed.stderr, /main failed on purpose/)
+  assert.deepEqual(failed.lines, [], "nothing on stdout: not the error, not the line after")
+  // A bare run(main) (not awaited) prints the cause itself, once, and sets the exit code.
+  const bare = await runScript(fixture, ["fail", "bare"])
+  assert.equal(bare.code, 1)
+  assert.equal(bare.stderr.match(/main failed on purpose/g)?.length, 1, bare.stderr)
+  assert.deepEqual(bare.lines, ["the line after a bare run(main) runs at once"])
+})
+
+test("run: run inside a running run fails with an error that says so", async () => {
+  const nested = await runScript(fixture, ["nested"])
+  assert.equal(nested.code, 1)
+  assert.match(nested.stderr, /run\(\) cannot be called from a running loop/)
+  assert.deepEqual(nested.lines, [])
+})
+
+test("run: a failed task nobody joined is reported at the end ('Task exception was never retrieved')", async () => {
+  const task = await runScript(fixture, ["task"])
+  assert.equal(task.code, 0, "as in asyncio, the report does not fail the program")
+  assert.deepEqual(task.lines, ["main done", "run returned main's result"])
+  assert.match(task.stderr, /Task exception was never retrieved: orphan\n/)
+  assert.match(task.stderr, /Error: nobody joined me\n\s+at /)
 })
 
 test("run: the loop option dispatches main and its forks on that loop", async () => {
   const run = await runScript(fixture, ["loop"])
   assert.equal(run.code, 0, run.stderr)
-  assert.deepEqual(run.lines, ["fastLoop"])
+  assert.deepEqual(run.lines, ["fastLoop", "run returned undefined"])
 })
 
 test("run: SIGINT interrupts main, runs its finalizers and exits 130", async () => {

@@ -1,12 +1,13 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { Effect, Fiber, ManagedRuntime, Scheduler } from "effect"
+import { Cause, Effect, Exit, Fiber, ManagedRuntime, Scheduler, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import {
   callAt,
   callLater,
   callSoon,
   fastLoop,
+  getRunningLoop,
   loopInfo,
   loopLayer,
   makeFastLoop,
@@ -15,6 +16,13 @@ import {
   withLoop,
 } from "effect-asyncio/loop"
 import { runtime } from "effect-asyncio/runtime"
+import { timerQueue } from "effect-asyncio/timer-queue"
+import {
+  defaultExceptionHandler,
+  type ExceptionContext,
+  getExceptionHandler,
+  withExceptionHandler,
+} from "effect-asyncio/exception-handler"
 
 /** A scoped test program under a TestClock: time only moves when the test moves it. */
 const runTest = <A, E>(program: Effect.Effect<A, E, import("effect").Scope.Scope>) =>
@@ -40,13 +48,47 @@ test("callLater: callbacks run in due order; equal times keep scheduling order",
   }))
 })
 
+/**
+ * A loop whose dispatcher runs tasks only when the test says so: it stands in
+ * for a busy loop, where a callback's fiber starts well after the call.
+ */
+const manualLoop = () => {
+  const tasks: Array<() => void> = []
+  const scheduler: Scheduler.Scheduler = {
+    executionMode: "async",
+    shouldYield: () => false,
+    makeDispatcher: () => ({
+      scheduleTask: (task) => void tasks.push(task),
+      flush: () => {
+        while (tasks.length > 0) tasks.shift()!()
+      },
+    }),
+  }
+  const loop = makeLoop({ name: "manual", description: "run by the test", scheduler })
+  return { loop, flush: () => scheduler.makeDispatcher().flush() }
+}
+
+test("callLater: the delay counts from the call, not from when the loop gets to it", async () => {
+  await runTest(Effect.gen(function* () {
+    const seen: Array<string> = []
+    const { loop, flush } = manualLoop()
+    yield* withLoop(loop)(callLater(10, Effect.sync(() => seen.push("due at 10"))))
+    yield* TestClock.adjust(5) // the loop is busy for 5 ms before its next turn
+    flush()
+    yield* TestClock.adjust(5)
+    flush()
+    assert.deepEqual(seen, ["due at 10"])
+  }))
+})
+
 test("callLater: the handle knows when it is due; cancel stops it before it runs", async () => {
   await runTest(Effect.gen(function* () {
     const seen: Array<string> = []
     const start = yield* time
     const kept = yield* callLater(10, Effect.sync(() => seen.push("kept")))
     const dropped = yield* callLater(10, Effect.sync(() => seen.push("dropped")))
-    assert.equal(kept.when, start + 10)
+    // `time` and `when` are loop seconds, as in asyncio; the delay is a Duration (10 ms).
+    assert.ok(Math.abs(kept.when - (start + 0.01)) < 1e-9, `when ${kept.when}`)
     yield* TestClock.adjust(5)
     yield* dropped.cancel
     assert.equal(dropped.cancelled(), true)
@@ -56,7 +98,7 @@ test("callLater: the handle knows when it is due; cancel stops it before it runs
   }))
 })
 
-test("callLater: cancel after the callback started has no effect (asyncio's rule)", async () => {
+test("callLater: cancel after the callback started stops nothing, yet cancelled() is true (asyncio's rule)", async () => {
   await runTest(Effect.gen(function* () {
     let finished = false
     const handle = yield* callLater(
@@ -65,7 +107,7 @@ test("callLater: cancel after the callback started has no effect (asyncio's rule
     )
     yield* TestClock.adjust(15) // started, now inside its own sleep
     yield* handle.cancel
-    assert.equal(handle.cancelled(), false)
+    assert.equal(handle.cancelled(), true)
     yield* TestClock.adjust(5)
     assert.equal(finished, true)
   }))
@@ -84,13 +126,13 @@ test("callSoon: runs after the caller yields, and can be cancelled before that",
   }))
 })
 
-test("callAt: runs at an absolute clock time; a past time runs on the next turn", async () => {
+test("callAt: runs at a time of the loop clock (seconds); a past time runs on the next turn", async () => {
   await runTest(Effect.gen(function* () {
     const seen: Array<string> = []
     const now = yield* time
-    const at = yield* callAt(now + 25, Effect.sync(() => seen.push("at 25")))
-    yield* callAt(now - 5, Effect.sync(() => seen.push("past")))
-    assert.equal(at.when, now + 25)
+    const at = yield* callAt(now + 0.025, Effect.sync(() => seen.push("at 25")))
+    yield* callAt(now - 0.005, Effect.sync(() => seen.push("past")))
+    assert.equal(at.when, now + 0.025)
     yield* Effect.yieldNow
     assert.deepEqual(seen, ["past"])
     yield* TestClock.adjust(24)
@@ -114,6 +156,199 @@ test("callLater: a callback not yet run is dropped when the scope closes", async
   )
   assert.ok(fiber.pollUnsafe())
   assert.equal(ran, false)
+})
+
+// --- the timer queue -----------------------------------------------------------
+
+test("callLater: a plain function runs with its arguments, in deadline order beside Effects", async () => {
+  await runTest(Effect.gen(function* () {
+    const seen: Array<string> = []
+    const note = (what: string, n: number) => seen.push(`${what} ${n}`)
+    yield* callLater(20, note, "function", 20)
+    yield* callLater(10, Effect.sync(() => seen.push("effect 10")))
+    yield* callLater(10, note, "function", 10)
+    yield* callSoon(note, "soon", 0)
+    yield* TestClock.adjust(20)
+    assert.deepEqual(seen, ["soon 0", "effect 10", "function 10", "function 20"])
+  }))
+})
+
+test("callLater: one batch runs what is due; what it schedules for now runs after the batch", async () => {
+  await runTest(Effect.gen(function* () {
+    const seen: Array<string> = []
+    yield* callLater(
+      10,
+      Effect.gen(function* () {
+        seen.push("a")
+        yield* callLater(0, () => seen.push("c (scheduled by a)"))
+        yield* callSoon(() => seen.push("d (soon, by a)"))
+      }),
+    )
+    yield* callLater(10, () => seen.push("b"))
+    yield* TestClock.adjust(10)
+    yield* Effect.yieldNow
+    assert.deepEqual(seen.slice(0, 2), ["a", "b"])
+    assert.deepEqual(seen.slice(2).sort(), ["c (scheduled by a)", "d (soon, by a)"])
+  }))
+})
+
+test("callLater: one heap and one host timer per loop; cancelling the last disarms it", async () => {
+  await runTest(Effect.gen(function* () {
+    const handles = []
+    for (let i = 0; i < 100; i++) handles.push(yield* callLater(10 + i, () => {}))
+    const queue = yield* timerQueue
+    assert.equal(queue.size, 100)
+    assert.equal(queue.armed, true)
+    for (const handle of handles.slice(1)) yield* handle.cancel
+    assert.equal(queue.size, 1)
+    yield* handles[0].cancel
+    assert.equal(queue.size, 0)
+    assert.equal(queue.armed, false, "no host timer is left behind")
+    assert.ok(handles.every((h) => h.cancelled()))
+  }))
+})
+
+test("callLater: cancel removes any entry, in any order, and the rest still run in order", async () => {
+  await runTest(Effect.gen(function* () {
+    const seen: Array<number> = []
+    const delays = Array.from({ length: 200 }, (_, i) => (i * 37) % 101)
+    const handles = []
+    for (const delay of delays) handles.push(yield* callLater(delay, () => seen.push(delay)))
+    for (let i = 0; i < handles.length; i += 3) yield* handles[i].cancel
+    yield* TestClock.adjust(200)
+    const kept = delays.filter((_, i) => i % 3 !== 0)
+    assert.deepEqual(seen, [...kept].sort((a, b) => a - b))
+  }))
+})
+
+test("callLater: the scope gets one finalizer, however many callbacks are pending", async () => {
+  const scope = Scope.makeUnsafe()
+  let ran = 0
+  await Effect.runPromise(
+    Effect.gen(function* () {
+      for (let i = 0; i < 1_000; i++) yield* callLater(10, () => ran++)
+      yield* callSoon(() => ran++)
+    }).pipe(Scope.provide(scope), Effect.provide(TestClock.layer())),
+  )
+  const state = scope.state
+  assert.equal(state._tag, "Open")
+  assert.equal(
+    state._tag === "Open" && state.finalizers === undefined,
+    true,
+    "exactly one finalizer",
+  )
+  await Effect.runPromise(Scope.close(scope, Exit.void))
+  await new Promise((resolve) => setTimeout(resolve, 20))
+  assert.equal(ran, 0)
+})
+
+test("callLater: an Effect that suspends keeps its fiber, interrupted when the scope closes", async () => {
+  let interrupted = false
+  let sync = 0
+  await runTest(Effect.gen(function* () {
+    yield* callLater(10, Effect.sync(() => sync++))
+    yield* callLater(
+      10,
+      Effect.sleep(100).pipe(Effect.onInterrupt(() => Effect.sync(() => (interrupted = true)))),
+    )
+    yield* TestClock.adjust(10)
+    assert.equal(sync, 1)
+  }))
+  assert.equal(interrupted, true)
+})
+
+test("callLater: a negative delay runs on the next turn; NaN is a clear defect", async () => {
+  await runTest(Effect.gen(function* () {
+    const seen: Array<string> = []
+    yield* callLater(-5, () => seen.push("negative"))
+    assert.deepEqual(seen, [])
+    yield* Effect.yieldNow
+    assert.deepEqual(seen, ["negative"])
+    for (const bad of [callLater(NaN, () => {}), callAt(NaN, () => {})]) {
+      const exit = yield* Effect.exit(bad)
+      assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
+      assert.match(String(Cause.squash(exit.cause)), /must be a number, got NaN/)
+    }
+  }))
+})
+
+test("time: the loop clock is monotonic seconds, moved by TestClock", async () => {
+  await runTest(Effect.gen(function* () {
+    const start = yield* time
+    yield* TestClock.adjust("1500 millis")
+    assert.equal((yield* time) - start, 1.5)
+  }))
+})
+
+test("getRunningLoop: the same queue through synchronous methods, as asyncio's loop object", async () => {
+  await runTest(Effect.gen(function* () {
+    const seen: Array<string> = []
+    const loop = yield* getRunningLoop
+    const start = loop.time()
+    yield* callLater(10, () => seen.push("effect API, 10 ms"))
+    const handle = loop.callLater(10, (what: string) => seen.push(what), "method, 10 ms")
+    loop.callAt(start + 0.005, () => seen.push("method, at 5 ms"))
+    loop.callLater(20, Effect.sync(() => seen.push("method, Effect, 20 ms")))
+    loop.callSoon(() => seen.push("soon"))
+    assert.ok(Math.abs(handle.when - (start + 0.01)) < 1e-9)
+    assert.throws(() => loop.callLater(NaN, () => {}), /must be a number, got NaN/)
+    yield* TestClock.adjust(20)
+    assert.deepEqual(seen, [
+      "soon",
+      "method, at 5 ms",
+      "effect API, 10 ms",
+      "method, 10 ms",
+      "method, Effect, 20 ms",
+    ])
+    assert.equal(loop.time() - start, 0.02)
+  }))
+})
+
+// --- the exception handler -------------------------------------------------------
+
+test("exception handler: a callback that throws or fails is reported, and the loop goes on", async () => {
+  const reports: Array<ExceptionContext> = []
+  const seen: Array<string> = []
+  await runTest(
+    Effect.gen(function* () {
+      yield* callLater(10, function explode() {
+        throw new Error("thrown")
+      })
+      yield* callLater(10, Effect.fail("failed"))
+      yield* callLater(10, Effect.andThen(Effect.sleep(5), Effect.die(new Error("later"))))
+      yield* callLater(10, () => seen.push("still runs"))
+      yield* TestClock.adjust(15)
+    }).pipe(withExceptionHandler((context) => reports.push(context))),
+  )
+  assert.deepEqual(seen, ["still runs"])
+  assert.deepEqual(reports.map((r) => r.message), [
+    "Exception in callback explode",
+    "Exception in callback <effect>",
+    "Exception in callback <effect>",
+  ])
+  assert.match(Cause.pretty(reports[0].cause), /thrown/)
+  assert.deepEqual(Cause.squash(reports[1].cause), "failed")
+  assert.match(Cause.pretty(reports[2].cause), /later/)
+})
+
+test("exception handler: the default writes the callback's name and the stack to stderr", async () => {
+  assert.equal(await Effect.runPromise(getExceptionHandler), defaultExceptionHandler)
+  const written: Array<string> = []
+  const original = console.error
+  console.error = (...args: Array<unknown>) => void written.push(args.join(" "))
+  try {
+    await runTest(Effect.gen(function* () {
+      yield* callSoon(function trigger() {
+        throw new Error("boom")
+      })
+      yield* Effect.yieldNow
+    }))
+  } finally {
+    console.error = original
+  }
+  assert.equal(written.length, 1)
+  assert.match(written[0], /^Exception in callback trigger\n/)
+  assert.match(written[0], /Error: boom\n\s+at /)
 })
 
 // --- loop swap ----------------------------------------------------------------
