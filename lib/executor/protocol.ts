@@ -8,10 +8,14 @@
  * - main → worker `[BATCH, defs, id, key, args, id, key, args, …]`: run these
  *   tasks in order. `defs` is `0` or `[key, moduleUrl, exportName, …]`, the
  *   task references this worker has not seen yet.
- * - main → worker `[CANCEL, id]`: skip task `id` if it has not started.
+ * - main → worker `[CANCEL, id]`: skip task `id` if it has not started, and
+ *   say so at once with `CANCELLED`.
  * - main → worker `[CLOSE]`: finish, flush and exit (the cooperative half of
  *   the two-phase shutdown).
  * - worker → main `[RESULTS, id, status, value, …]`: outcomes, in run order.
+ * - worker → main `[CANCELLED, id, started]`: the answer to a `CANCEL` (`0`:
+ *   skipped, it will not run; `1`: it is running now). No answer when the
+ *   task had already finished (its result was sent before).
  * - worker → main `[EXIT, currentId, code]`: the worker is exiting while
  *   running task `currentId` (-1 if none); sent from its exit handler.
  *
@@ -23,6 +27,7 @@ export const CANCEL = 1
 export const CLOSE = 2
 export const RESULTS = 3
 export const EXIT = 4
+export const CANCELLED = 5
 
 /** The task returned a value (`value` is the result). */
 export const OK = 0

@@ -16,6 +16,7 @@ import { setImmediate } from "node:timers"
 import {
   BATCH,
   CANCEL,
+  CANCELLED,
   cloneProblem,
   CLOSE,
   EXIT,
@@ -227,9 +228,20 @@ export const startRunner = (port: RunnerPort): void => {
         if (!running) drain()
         return
       }
-      case CANCEL:
-        cancelled.add(message[1] as number)
+      case CANCEL: {
+        // Answer at once, from what this worker knows: the pool decides on this word.
+        const id = message[1] as number
+        for (let i = head; i < queue.length; i += 3) {
+          if (queue[i] === id) {
+            // Not started (or only its module is loading): it will be skipped.
+            cancelled.add(id)
+            return port.post([CANCELLED, id, 0])
+          }
+        }
+        if (id === current) return port.post([CANCELLED, id, 1])
+        // Not here: it has finished, and its result went out before this message came in.
         return
+      }
       case CLOSE:
         closing = true
         if (!running) port.exit()

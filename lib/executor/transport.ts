@@ -24,6 +24,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import process from "node:process"
 import { Worker } from "node:worker_threads"
 import { encodeFrame, FrameReader } from "./frames.ts"
+import { denoPermissionFlags } from "./permissions.ts"
 import { CLOSE } from "./protocol.ts"
 
 /** A started worker, as the pool sees it. */
@@ -75,7 +76,11 @@ export const processSpawner: Spawner = (events) => {
   const entry = sibling("process-worker")
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(isDeno ? ["run", "-A"] : []), entry.protocol === "file:" ? entry.pathname : entry.href],
+    [
+      ...(isDeno ? ["run", ...denoPermissionFlags()] : []),
+      entry.protocol === "file:" ? entry.pathname : entry.href,
+      String(process.pid),
+    ],
     { stdio: ["pipe", "inherit", "inherit", "pipe"] },
   )
   const results = child.stdio[3] as NodeJS.ReadableStream & { unref?: () => void; ref?: () => void }

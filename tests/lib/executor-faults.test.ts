@@ -1,0 +1,229 @@
+/**
+ * The executor under faults: crashes blame only the task that ran, an
+ * interrupted task is skipped on the worker's word or its worker is
+ * terminated, children die with their parent, options are checked at `make`.
+ */
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { spawn } from "node:child_process"
+import { readdirSync, readFileSync } from "node:fs"
+import process from "node:process"
+import { Cause, Effect, Exit, Fiber, type Scope } from "effect"
+import {
+  BrokenWorkerError,
+  type Executor,
+  type ExecutorOptions,
+  ProcessPoolExecutor,
+  ThreadPoolExecutor,
+} from "effect-asyncio/executor"
+import { scriptCommand } from "effect-asyncio/runtime"
+import { add, exit, spin } from "../fixtures/tasks.ts"
+import { fromRoot } from "../_support.ts"
+
+const kinds = ["thread", "process"] as const
+type Kind = typeof kinds[number]
+
+const make = (kind: Kind, options?: ExecutorOptions): Effect.Effect<Executor, never, Scope.Scope> =>
+  kind === "thread" ? ThreadPoolExecutor.make(options) : ProcessPoolExecutor.make(options)
+
+/** Runs `body` with a fresh pool; a hang (the body or the pool's shutdown) fails the test. */
+const withPool = <A, E>(
+  kind: Kind,
+  options: ExecutorOptions,
+  body: (pool: Executor) => Effect.Effect<A, E>,
+): Promise<A> =>
+  Effect.runPromise(
+    Effect.scoped(Effect.flatMap(make(kind, options), body)).pipe(
+      Effect.timeoutOrElse({
+        duration: "60 seconds",
+        orElse: () => Effect.die(new Error("the test timed out")),
+      }),
+    ),
+  )
+
+const range = (n: number) => Array.from({ length: n }, (_, i) => i)
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
+  assert.ok(Exit.isFailure(exit), "expected a failure")
+  const error = Cause.findErrorOption(exit.cause)
+  assert.ok(error._tag === "Some", `expected a typed failure, got ${Cause.pretty(exit.cause)}`)
+  return error.value
+}
+
+for (const kind of kinds) {
+  test(`executor faults (${kind}): 4 crashes on one worker fail those 4 tasks only; the 96 others succeed`, async () => {
+    const crashing = new Set([5, 15, 25, 35])
+    const outcomes = await withPool(kind, { maxWorkers: 1 }, (pool) =>
+      Effect.forEach(
+        range(100),
+        (i) => Effect.exit(crashing.has(i) ? pool.submit(exit, 7) : pool.submit(add, i, 1)),
+        { concurrency: "unbounded" },
+      ))
+    outcomes.forEach((outcome, i) => {
+      if (crashing.has(i)) {
+        const error = failureOf(outcome)
+        assert.ok(error instanceof BrokenWorkerError, `task ${i}: ${String(error)}`)
+        assert.equal(error.exitCode, 7)
+      } else {
+        assert.deepEqual(outcome, Exit.succeed(i + 1), `task ${i}`)
+      }
+    })
+  })
+
+  test(`executor faults (${kind}): interrupting a task that has just started, behind unreported ones, stops its worker`, async () => {
+    const [others, late] = await withPool(
+      kind,
+      { maxWorkers: 1 },
+      (pool) =>
+        Effect.gen(function* () {
+          // A deep queue: the worker gets [add, add, add, spin, …] as one batch and is inside
+          // the endless spin before the results of the adds before it are sent.
+          const before = yield* Effect.forkChild(
+            Effect.forEach(range(3), (i) => pool.submit(add, i, 1), { concurrency: "unbounded" }),
+          )
+          const endless = yield* Effect.forkChild(pool.submit(spin, 600_000))
+          const after = yield* Effect.forkChild(
+            Effect.forEach(range(4), (i) => pool.submit(add, i, 10), { concurrency: "unbounded" }),
+          )
+          yield* Effect.sleep("500 millis")
+          yield* Fiber.interrupt(endless)
+          const others = yield* Fiber.joinAll([before, after]).pipe(Effect.timeout("20 seconds"))
+          const late = yield* pool.submit(add, 2, 3).pipe(Effect.timeout("20 seconds"))
+          return [others, late] as const
+        }),
+    )
+    assert.deepEqual(others, [[1, 2, 3], [10, 11, 12, 13]])
+    assert.equal(late, 5)
+  })
+}
+
+test("executor faults: options out of range are refused at make, with a clear message", async () => {
+  const bad: Array<[ExecutorOptions, RegExp]> = [
+    [{ maxWorkers: 0 }, /maxWorkers/],
+    [{ maxWorkers: -1 }, /maxWorkers/],
+    [{ maxWorkers: Number.NaN }, /maxWorkers/],
+    [{ maxWorkers: 1.5 }, /maxWorkers/],
+    [{ maxWorkers: 1e9 }, /maxWorkers/],
+    [{ maxQueue: 0 }, /maxQueue/],
+    [{ maxQueue: -1 }, /maxQueue/],
+    [{ maxQueue: 2.5 }, /maxQueue/],
+    [{ closeTimeoutMs: -1 }, /closeTimeoutMs/],
+    [{ closeTimeoutMs: Number.NaN }, /closeTimeoutMs/],
+  ]
+  for (const kind of kinds) {
+    for (const [options, message] of bad) {
+      const exit = await Effect.runPromise(
+        Effect.exit(Effect.scoped(make(kind, options))).pipe(
+          Effect.timeoutOrElse({
+            duration: "10 seconds",
+            orElse: () => Effect.die(new Error(`make(${JSON.stringify(options)}) hung`)),
+          }),
+        ),
+      )
+      assert.ok(Exit.isFailure(exit), `${kind} ${JSON.stringify(options)} was accepted`)
+      const defect = Cause.squash(exit.cause)
+      assert.ok(
+        defect instanceof RangeError,
+        `${kind} ${JSON.stringify(options)}: ${String(defect)}`,
+      )
+      assert.match(defect.message, message)
+    }
+  }
+})
+
+/** The pids of the live children of `pid` (Linux: /proc). */
+const childrenOf = (pid: number): Array<number> =>
+  readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
+    try {
+      // pid (comm) state ppid …: comm may hold spaces, so read after the last ")".
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8")
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+      return Number(fields[1]) === pid && fields[0] !== "Z" ? [Number(d)] : []
+    } catch {
+      return []
+    }
+  })
+
+const isAlive = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
+  } catch {
+    return false
+  }
+}
+
+for (const signal of ["SIGTERM", "SIGKILL", "SIGINT"] as const) {
+  test(`executor faults (process): busy children die within 2 s of their parent's ${signal}`, {
+    skip: process.platform !== "linux",
+  }, async () => {
+    const [exe, ...argv] = scriptCommand(fromRoot("tests/fixtures/executor-orphans.ts"))
+    const parent = spawn(exe, argv, { stdio: ["ignore", "pipe", "inherit"] })
+    const children: Array<number> = []
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("the fixture never got ready")), 60_000)
+        parent.stdout.setEncoding("utf8").on("data", (text: string) => {
+          if (text.includes("ready")) {
+            clearTimeout(timer)
+            resolve()
+          }
+        })
+        parent.on("exit", (code) => reject(new Error(`the fixture exited early (${code})`)))
+      })
+      children.push(...childrenOf(parent.pid!))
+      assert.equal(children.length, 2, `expected 2 busy children, found ${children}`)
+      const gone = new Promise((r) => parent.on("exit", r))
+      parent.kill(signal)
+      await gone
+      const deadline = performance.now() + 2_000
+      while (children.some(isAlive) && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50))
+      }
+      assert.deepEqual(children.filter(isAlive), [], `children left after ${signal}`)
+    } finally {
+      parent.kill("SIGKILL")
+      for (const pid of children) {
+        try {
+          process.kill(pid, "SIGKILL")
+        } catch {
+          // gone
+        }
+      }
+    }
+  })
+}
+
+test(
+  "executor faults (process, Deno): a program run with narrow permissions cannot do more through the pool",
+  {
+    skip: typeof (globalThis as { Deno?: unknown }).Deno === "undefined",
+  },
+  async () => {
+    const root = fromRoot("")
+    // A file outside the repository the parent may not read.
+    const outside = "/etc/hostname"
+    const child = spawn(process.execPath, [
+      "run",
+      `--allow-read=${root}`,
+      `--allow-run=${process.execPath}`,
+      "--allow-env",
+      fromRoot("tests/fixtures/executor-permissions.ts"),
+      outside,
+    ], { stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    let err = ""
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (out += text))
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (err += text))
+    const code = await new Promise((r) => child.on("close", r))
+    assert.equal(code, 0, err)
+    const lines = out.trim().split("\n")
+    assert.equal(lines[0], "add: ok 3", out)
+    assert.match(
+      lines[1],
+      /^read: denied TaskError: .*(NotCapable|PermissionDenied|read access)/,
+      out,
+    )
+    assert.match(lines[2], /^run: denied TaskError: /, out)
+  },
+)
