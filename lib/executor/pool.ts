@@ -49,6 +49,7 @@ import {
   CANCELLED,
   cloneProblem,
   EXIT,
+  holdsSharedMemory,
   IMPORT_FAILED,
   NOT_FOUND,
   OK,
@@ -229,6 +230,14 @@ export class Pool {
     for (let i = 0; i < args.length; i++) {
       const problem = cloneProblem(args[i])
       if (problem !== undefined) return notCloneable(task, i, problem)
+      // Cloning would copy it silently, and the task's writes would be lost.
+      if (this.options.kind === "process" && holdsSharedMemory(args[i])) {
+        return notCloneable(
+          task,
+          i,
+          "a SharedArrayBuffer cannot be shared across processes (use a thread pool to share memory)",
+        )
+      }
     }
     return undefined
   }

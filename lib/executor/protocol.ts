@@ -28,6 +28,8 @@ export const CLOSE = 2
 export const RESULTS = 3
 export const EXIT = 4
 export const CANCELLED = 5
+/** `[BULK, bytes]`: a message `node:v8`-serialized into one ArrayBuffer (see {@link bulkElements}). */
+export const BULK = 6
 
 /** The task returned a value (`value` is the result). */
 export const OK = 0
@@ -84,4 +86,51 @@ const describe = (value: unknown): string => {
   }
   const ctor = (value as { constructor?: { name?: string } }).constructor?.name
   return ctor && ctor !== "Object" ? `a ${ctor} instance` : "the value"
+}
+
+/**
+ * How many typed-array elements `value` holds (in arrays and plain objects;
+ * Maps and Sets are not looked into). Deno's `node:worker_threads` walks every
+ * own key of a received message, each index of a typed array included (a
+ * 100 MB `Uint8Array` takes minutes); a message past a threshold crosses as
+ * {@link BULK} instead: one `ArrayBuffer`, which has no keys to walk.
+ */
+export const bulkElements = (value: unknown, depth = 0): number => {
+  if (value === null || typeof value !== "object" || depth > 8) return 0
+  if (ArrayBuffer.isView(value)) return (value as { length?: number }).length ?? value.byteLength
+  let total = 0
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      if (item !== null && typeof item === "object") total += bulkElements(item, depth + 1)
+    }
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key in value) {
+      total += bulkElements((value as Record<string, unknown>)[key], depth + 1)
+    }
+  }
+  return total
+}
+
+/** Whether `value` holds a `SharedArrayBuffer` (memory a child process cannot share). */
+export const holdsSharedMemory = (value: unknown, depth = 0): boolean => {
+  if (value === null || typeof value !== "object" || depth > 32) return false
+  if (typeof SharedArrayBuffer !== "undefined" && value instanceof SharedArrayBuffer) return true
+  if (ArrayBuffer.isView(value)) {
+    return typeof SharedArrayBuffer !== "undefined" && value.buffer instanceof SharedArrayBuffer
+  }
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      if (holdsSharedMemory(k, depth + 1) || holdsSharedMemory(v, depth + 1)) return true
+    }
+    return false
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (holdsSharedMemory(v, depth + 1)) return true
+    return false
+  }
+  for (const key in value) {
+    if (holdsSharedMemory((value as Record<string, unknown>)[key], depth + 1)) return true
+  }
+  return false
 }

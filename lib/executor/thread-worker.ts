@@ -6,11 +6,12 @@
  */
 import process from "node:process"
 import { parentPort } from "node:worker_threads"
+import { postPacked, unpack } from "./bulk.ts"
 import { startRunner } from "./runner.ts"
 
 const port = parentPort!
 startRunner({
-  post: (message) => port.postMessage(message),
-  listen: (handler) => port.on("message", handler),
+  post: (message) => postPacked((m, transfer) => port.postMessage(m, transfer), message),
+  listen: (handler) => port.on("message", (message: Array<unknown>) => handler(unpack(message))),
   exit: () => process.exit(0),
 })

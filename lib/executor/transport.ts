@@ -23,6 +23,7 @@
 import { type ChildProcess, spawn } from "node:child_process"
 import process from "node:process"
 import { Worker } from "node:worker_threads"
+import { postPacked, unpack } from "./bulk.ts"
 import { encodeFrame, FrameReader } from "./frames.ts"
 import { denoPermissionFlags } from "./permissions.ts"
 import { CLOSE } from "./protocol.ts"
@@ -57,12 +58,12 @@ const sibling = (name: string) =>
 export const threadSpawner: Spawner = (events) => {
   const worker = new Worker(sibling("thread-worker"))
   let error: unknown
-  worker.on("message", events.onMessage)
+  worker.on("message", (message: Array<unknown>) => events.onMessage(unpack(message)))
   worker.on("error", (e) => (error ??= e))
   // Let messages posted just before the exit (results, the exit marker) arrive first.
   worker.on("exit", (code) => setTimeout(() => events.onExit(code, error), 0))
   return {
-    send: (message) => worker.postMessage(message),
+    send: (message) => postPacked((m, transfer) => worker.postMessage(m, transfer), message),
     close: () => worker.postMessage([CLOSE]),
     terminate: () => void worker.terminate(),
     ref: () => worker.ref(),

@@ -13,11 +13,12 @@ import {
   BrokenWorkerError,
   type Executor,
   type ExecutorOptions,
+  NotCloneableError,
   ProcessPoolExecutor,
   ThreadPoolExecutor,
 } from "effect-asyncio/executor"
 import { scriptCommand } from "effect-asyncio/runtime"
-import { add, exit, spin } from "../fixtures/tasks.ts"
+import { add, echo, exit, spin } from "../fixtures/tasks.ts"
 import { fromRoot } from "../_support.ts"
 
 const kinds = ["thread", "process"] as const
@@ -227,3 +228,42 @@ test(
     assert.match(lines[2], /^run: denied TaskError: /, out)
   },
 )
+
+for (const kind of kinds) {
+  test(`executor faults (${kind}): a 100 MB argument makes the round trip (generous bound: it does not hang)`, async () => {
+    const size = 100 * 1024 * 1024
+    const bytes = new Uint8Array(size)
+    bytes[0] = 1
+    bytes[size - 1] = 2
+    const started = performance.now()
+    const back = await withPool(kind, { maxWorkers: 1 }, (pool) => pool.submit(echo, bytes))
+    const ms = performance.now() - started
+    assert.ok(back instanceof Uint8Array)
+    assert.equal(back.length, size)
+    assert.equal(back[0], 1)
+    assert.equal(back[size - 1], 2)
+    // Not a speed test: only "it does not take forever" (it took 40 s+ on Deno's thread pool).
+    assert.ok(ms < 20_000, `took ${ms.toFixed(0)} ms`)
+  })
+}
+
+test("executor faults (process): a SharedArrayBuffer argument is refused: memory cannot be shared across processes", async () => {
+  const shared = new Int32Array(new SharedArrayBuffer(16))
+  const [direct, nested, inThread] = await Promise.all([
+    withPool("process", { maxWorkers: 1 }, (pool) => Effect.exit(pool.submit(echo, shared))),
+    withPool(
+      "process",
+      { maxWorkers: 1 },
+      (pool) => Effect.exit(pool.submit(echo, { a: [shared.buffer] })),
+    ),
+    withPool("thread", { maxWorkers: 1 }, (pool) => pool.submit(echo, shared)),
+  ])
+  for (const exit of [direct, nested]) {
+    const error = failureOf(exit)
+    assert.ok(error instanceof NotCloneableError, String(error))
+    assert.equal(error.argument, 0)
+    assert.match(error.message, /SharedArrayBuffer.*cannot be shared across processes/)
+  }
+  // A thread shares memory: the same buffer comes back.
+  assert.ok(inThread.buffer instanceof SharedArrayBuffer)
+})
