@@ -39,7 +39,9 @@ const writeAll = (bytes: Uint8Array) => {
 }
 
 startRunner({
-  post: (message) => writeAll(encodeFrame(message)),
+  post: (message) => {
+    for (const chunk of encodeFrame(message)) writeAll(chunk)
+  },
   listen: (handler) => {
     const reader = new FrameReader(handler)
     process.stdin.on("data", (chunk: Uint8Array) => reader.push(chunk))

@@ -70,6 +70,8 @@ export const cloneProblem = (value: unknown): string | undefined => {
   if (type === "function") return `${describe(value)} could not be cloned (a function)`
   if (type === "symbol") return `${String(value)} could not be cloned (a symbol)`
   if (type !== "object" || value === null) return undefined
+  // Bytes always clone: no need to copy 100 MB to find out.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined
   try {
     structuredClone(value)
     return undefined

@@ -95,9 +95,11 @@ export const processSpawner: Spawner = (events) => {
   // "close" comes after the child's pipes are drained, so every result is in.
   child.on("close", (code, signal) => events.onExit(code ?? (signal ? null : 0), error ?? signal))
   return {
-    send: (message) => void stdin.write(encodeFrame(message)),
+    send: (message) => {
+      for (const chunk of encodeFrame(message)) stdin.write(chunk)
+    },
     close: () => {
-      stdin.write(encodeFrame([CLOSE]))
+      for (const chunk of encodeFrame([CLOSE])) stdin.write(chunk)
       stdin.end()
     },
     terminate: () => void child.kill("SIGKILL"),

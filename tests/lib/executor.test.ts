@@ -74,6 +74,22 @@ const isGone = async (pid: number): Promise<boolean> => {
   return false
 }
 
+/**
+ * Removes a test's directory. A worker the pool terminated may still be
+ * finishing a write when its exit event arrives (Deno terminates threads
+ * asynchronously), and rmSync then fails with ENOTEMPTY: try again briefly.
+ */
+const removeDir = async (dir: string): Promise<void> => {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return rmSync(dir, { recursive: true, force: true })
+    } catch (error) {
+      if (attempt >= 20 || (error as { code?: string }).code !== "ENOTEMPTY") throw error
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
+
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   assert.ok(Exit.isFailure(exit), "expected a failure")
   const error = Cause.findErrorOption(exit.cause)
@@ -243,7 +259,7 @@ for (const kind of kinds) {
       assert.equal(stats.queued, 0)
       assert.equal(existsSync(marker), false, "the interrupted task ran")
     } finally {
-      rmSync(dir, { recursive: true, force: true })
+      await removeDir(dir)
     }
   })
 
@@ -289,7 +305,7 @@ for (const kind of kinds) {
       const ran = Array.from({ length: 20 }, (_, i) => existsSync(join(dir, `t${i}`)))
       assert.deepEqual(ran, Array(20).fill(false))
     } finally {
-      rmSync(dir, { recursive: true, force: true })
+      await removeDir(dir)
     }
   })
 
@@ -513,7 +529,7 @@ for (const kind of kinds) {
       assert.ok(!existsSync(join(dir, "t100")), "a queued call ran")
       assert.ok(!existsSync(join(dir, "t199")), "the last call ran")
     } finally {
-      rmSync(dir, { recursive: true, force: true })
+      await removeDir(dir)
     }
   })
 
