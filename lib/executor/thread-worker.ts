@@ -11,7 +11,11 @@ import { startRunner } from "./runner.ts"
 
 const port = parentPort!
 startRunner({
-  post: (message) => postPacked((m, transfer) => port.postMessage(m, transfer), message),
+  post: (message) =>
+    postPacked(
+      (m, transfer) => transfer ? port.postMessage(m, transfer) : port.postMessage(m),
+      message,
+    ),
   listen: (handler) => port.on("message", (message: Array<unknown>) => handler(unpack(message))),
   exit: () => process.exit(0),
 })

@@ -63,7 +63,11 @@ export const threadSpawner: Spawner = (events) => {
   // Let messages posted just before the exit (results, the exit marker) arrive first.
   worker.on("exit", (code) => setTimeout(() => events.onExit(code, error), 0))
   return {
-    send: (message) => postPacked((m, transfer) => worker.postMessage(m, transfer), message),
+    send: (message) =>
+      postPacked(
+        (m, transfer) => transfer ? worker.postMessage(m, transfer) : worker.postMessage(m),
+        message,
+      ),
     close: () => worker.postMessage([CLOSE]),
     terminate: () => void worker.terminate(),
     ref: () => worker.ref(),
