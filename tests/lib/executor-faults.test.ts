@@ -265,5 +265,5 @@ test("executor faults (process): a SharedArrayBuffer argument is refused: memory
     assert.match(error.message, /SharedArrayBuffer.*cannot be shared across processes/)
   }
   // A thread shares memory: the same buffer comes back.
-  assert.ok(inThread.buffer instanceof SharedArrayBuffer)
+  assert.ok((inThread as Int32Array).buffer instanceof SharedArrayBuffer)
 })
