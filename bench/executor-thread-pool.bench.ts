@@ -5,6 +5,7 @@
  *
  * - round trip: 2 000 sequential `add(i, 1)`, µs per task;
  * - throughput: 10 000 `add(i, 1)` submitted at once, tasks/s;
+ * - round trip, 100 MB argument: `echo(bytes)` of 100 MB on a pool of one, ms;
  * Names, sizes and samples come from bench/workloads.json (the Python peer
  * runs the same two workloads). The CPU speedup of a pool is measured once,
  * in bench/cpu-bound.bench.ts.
@@ -15,16 +16,19 @@ import { Effect } from "effect"
 import { Piscina } from "piscina"
 import { Tinypool } from "tinypool"
 import { ThreadPoolExecutor } from "effect-asyncio/executor"
-import { fromDef } from "./workloads.ts"
+import { fromDef, param } from "./workloads.ts"
 import { runBench, type Workload } from "./_harness.ts"
 import {
   add,
   concurrent,
   loadAverage,
   longLived,
+  megabytes,
+  poolEcho,
   poolSize,
   range,
   rawBaselines,
+  rawEcho,
   rawWorker,
   sequential,
 } from "./_executor.ts"
@@ -96,6 +100,21 @@ if (import.meta.main) {
   await runBench([roundTrip])
   console.log(`load average: ${await loadAverage()}`)
   await runBench([throughput])
+
+  // 100 MB there and back, on a pool of one worker (started and warmed).
+  const big = "round trip, 100 MB argument"
+  const bytes = megabytes(param(bench, big, "megabytes"))
+  const single = await longLived(ThreadPoolExecutor.make({ maxWorkers: 1 }))
+  await Effect.runPromise(single.pool.submit(add, 1, 1))
+  console.log(`load average: ${await loadAverage()}`)
+  await runBench([{
+    ...fromDef(bench, "round trip, 100 MB argument"),
+    variants: [
+      rawEcho(web, bytes),
+      { name: "ThreadPoolExecutor submit (lib)", run: () => poolEcho(single.pool, bytes) },
+    ],
+  }])
+  await single.close()
 
   web.close()
   node.close()
