@@ -93,6 +93,8 @@ export interface Job {
   strikes: number
   /** It was among the unreported tasks of a silent crash: it runs alone until it ends. */
   suspect: boolean
+  /** Its position among the tasks sent to its worker (for the shared task flags). */
+  position: number
 }
 
 /** Marks an outcome as a cancellation (the waiting fiber is interrupted). */
@@ -133,6 +135,8 @@ interface Slot {
   /** Cancelled tasks the worker has not answered for yet, and the deadline for its word. */
   cancelling: number
   cancelTimer: ReturnType<typeof setTimeout> | undefined
+  /** Tasks sent to the worker so far (the next one's position). */
+  sent: number
 }
 
 export interface PoolOptions {
@@ -293,6 +297,7 @@ export class Pool {
       slot: undefined,
       strikes: 0,
       suspect: false,
+      position: 0,
     }
     if (this.queued >= this.options.maxQueue) {
       job.state = WAITING
@@ -327,6 +332,19 @@ export class Pool {
         const at = slot.inflight.indexOf(job, slot.head)
         if (at === -1 || slot.state === DEAD) {
           job.state = DONE
+        } else if (slot.handle.tryCancel !== undefined) {
+          // A thread worker's word is in shared memory: the answer is here now.
+          job.state = DONE
+          const answer = slot.handle.tryCancel(job.position)
+          if (answer === "skipped") {
+            slot.inflight.splice(at, 1)
+            this.afterReport(slot)
+          } else if (answer === "running") {
+            if (at === slot.head) slot.head++
+            else slot.inflight.splice(at, 1)
+            this.kill(slot)
+          }
+          // "finished": its result is on the way, and goes nowhere.
         } else if (at === slot.head) {
           // The first unreported task is (or may be) running: only terminating the worker stops it.
           job.state = DONE
@@ -443,6 +461,9 @@ export class Pool {
       return
     }
     message[1] = defs
+    if (slot.handle.prepare !== undefined) {
+      for (let i = 0; i < jobs.length; i++) slot.handle.prepare(jobs[i].position = slot.sent + i)
+    }
     try {
       slot.handle.send(message)
     } catch {
@@ -457,6 +478,9 @@ export class Pool {
           continue
         }
         settle(job, false, notCloneable(job.task, bad, cloneProblem(job.args[bad])!))
+      }
+      if (slot.handle.prepare !== undefined) {
+        for (let i = 0; i < good.length; i++) slot.handle.prepare(good[i].position = slot.sent + i)
       }
       try {
         if (good.length > 0) slot.handle.send(retry)
@@ -473,6 +497,7 @@ export class Pool {
         return
       }
     }
+    slot.sent += jobs.length
     for (const job of jobs) {
       job.state = DISPATCHED
       job.slot = slot
@@ -504,6 +529,7 @@ export class Pool {
       killed: false,
       cancelling: 0,
       cancelTimer: undefined,
+      sent: 0,
     }
     try {
       ;(slot as { handle: WorkerHandle }).handle = this.options.spawner({
@@ -546,6 +572,8 @@ export class Pool {
         this.answered(slot)
         continue
       }
+      // Cancelled after it had finished: nobody waits for it.
+      if (job.state === DONE) continue
       this.running--
       const status = message[i + 1] as number
       if (status === OK) {

@@ -28,6 +28,22 @@ export const CLOSE = 2
 export const RESULTS = 3
 export const EXIT = 4
 export const CANCELLED = 5
+
+/**
+ * A thread worker and its pool share one `Int32Array` of {@link RING} task
+ * flags, indexed by the task's position in the order the worker received
+ * them (modulo the ring): {@link PENDING} (set by the pool before it sends
+ * the task), {@link STARTED} or {@link SKIPPED} (whoever swaps first wins:
+ * the worker before it runs the task, the pool when it cancels it), then
+ * {@link FINISHED} (the worker, after the task). So a thread pool knows at
+ * once, without a message, whether a task it cancels has started. A worker
+ * holds at most one batch (64 tasks) unreported: 256 slots never collide.
+ */
+export const RING = 256
+export const PENDING = 0
+export const STARTED = 1
+export const SKIPPED = 2
+export const FINISHED = 3
 /** `[BULK, bytes]`: a message `node:v8`-serialized into one ArrayBuffer (see {@link bulkElements}). */
 export const BULK = 6
 

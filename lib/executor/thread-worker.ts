@@ -5,11 +5,14 @@
  * @module
  */
 import process from "node:process"
-import { parentPort } from "node:worker_threads"
+import { parentPort, workerData } from "node:worker_threads"
 import { postPacked, unpack } from "./bulk.ts"
+import { FINISHED, PENDING, RING, STARTED } from "./protocol.ts"
 import { startRunner } from "./runner.ts"
 
 const port = parentPort!
+// The task flags shared with the pool (see protocol.ts).
+const flags = new Int32Array((workerData as { flags: SharedArrayBuffer }).flags)
 startRunner({
   post: (message) =>
     postPacked(
@@ -18,4 +21,7 @@ startRunner({
     ),
   listen: (handler) => port.on("message", (message: Array<unknown>) => handler(unpack(message))),
   exit: () => process.exit(0),
+  claim: (position) =>
+    Atomics.compareExchange(flags, position % RING, PENDING, STARTED) === PENDING,
+  finish: (position) => void Atomics.store(flags, position % RING, FINISHED),
 })

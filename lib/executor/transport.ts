@@ -26,7 +26,7 @@ import { Worker } from "node:worker_threads"
 import { postPacked, unpack } from "./bulk.ts"
 import { encodeFrame, FrameReader } from "./frames.ts"
 import { denoPermissionFlags } from "./permissions.ts"
-import { CLOSE } from "./protocol.ts"
+import { CLOSE, FINISHED, PENDING, RING, SKIPPED } from "./protocol.ts"
 
 /** A started worker, as the pool sees it. */
 export interface WorkerHandle {
@@ -40,6 +40,14 @@ export interface WorkerHandle {
   readonly ref: () => void
   /** Let the program exit even though this worker is alive (while idle). */
   readonly unref: () => void
+  /**
+   * Thread workers only (shared task flags, see protocol.ts): `prepare` marks
+   * the task at `position` pending before it is sent; `tryCancel` cancels it
+   * if the worker has not started it ("skipped"), else says whether it is
+   * "running" or "finished".
+   */
+  readonly prepare?: (position: number) => void
+  readonly tryCancel?: (position: number) => "skipped" | "running" | "finished"
 }
 
 /** What a worker reports back. */
@@ -56,7 +64,8 @@ const sibling = (name: string) =>
   new URL(`./${name}${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url)
 
 export const threadSpawner: Spawner = (events) => {
-  const worker = new Worker(sibling("thread-worker"))
+  const flags = new Int32Array(new SharedArrayBuffer(RING * 4))
+  const worker = new Worker(sibling("thread-worker"), { workerData: { flags: flags.buffer } })
   let error: unknown
   worker.on("message", (message: Array<unknown>) => events.onMessage(unpack(message)))
   worker.on("error", (e) => (error ??= e))
@@ -72,6 +81,11 @@ export const threadSpawner: Spawner = (events) => {
     terminate: () => void worker.terminate(),
     ref: () => worker.ref(),
     unref: () => worker.unref(),
+    prepare: (position) => void Atomics.store(flags, position % RING, PENDING),
+    tryCancel: (position) => {
+      const was = Atomics.compareExchange(flags, position % RING, PENDING, SKIPPED)
+      return was === PENDING ? "skipped" : was === FINISHED ? "finished" : "running"
+    },
   }
 }
 

@@ -6,7 +6,9 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
-import { readdirSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import process from "node:process"
 import { Cause, Effect, Exit, Fiber, type Scope } from "effect"
 import {
@@ -18,7 +20,7 @@ import {
   ThreadPoolExecutor,
 } from "effect-asyncio/executor"
 import { scriptCommand } from "effect-asyncio/runtime"
-import { add, echo, exit, spin } from "../fixtures/tasks.ts"
+import { add, echo, exit, spin, touch } from "../fixtures/tasks.ts"
 import { fromRoot } from "../_support.ts"
 
 const kinds = ["thread", "process"] as const
@@ -267,3 +269,44 @@ test("executor faults (process): a SharedArrayBuffer argument is refused: memory
   // A thread shares memory: the same buffer comes back.
   assert.ok((inThread as Int32Array).buffer instanceof SharedArrayBuffer)
 })
+
+for (const kind of kinds) {
+  test(`executor faults (${kind}): cancelling a task queued on a busy worker skips it; the running task completes`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), "executor-faults-"))
+    const marker = join(dir, "cancelled-task-ran")
+    try {
+      const [long, cancelled, rest, stats] = await withPool(
+        kind,
+        { maxWorkers: 1 },
+        (pool) =>
+          Effect.gen(function* () {
+            yield* pool.submit(add, 0, 0)
+            // Four at once on one worker: [spin, touch] go out as one batch, the adds wait.
+            const long = yield* Effect.forkChild(pool.submit(spin, 1_500))
+            const touched = yield* Effect.forkChild(pool.submit(touch, marker))
+            const rest = yield* Effect.forkChild(
+              Effect.all([pool.submit(add, 1, 1), pool.submit(add, 2, 2)], { concurrency: 2 }),
+            )
+            yield* Effect.sleep("300 millis")
+            yield* Fiber.interrupt(touched)
+            return [
+              yield* Fiber.join(long),
+              yield* Fiber.await(touched),
+              yield* Fiber.join(rest),
+              yield* pool.stats,
+            ] as const
+          }),
+      )
+      assert.equal(long, 1_500)
+      assert.ok(Exit.isFailure(cancelled) && Cause.hasInterruptsOnly(cancelled.cause))
+      assert.deepEqual(rest, [2, 4])
+      assert.equal(existsSync(marker), false, "the cancelled task ran")
+      // A thread worker answers through shared memory: it was not terminated. A process
+      // worker busy in synchronous code cannot answer: it was terminated after 100 ms and
+      // its running task ran again.
+      if (kind === "thread") assert.equal(stats.spawned, 1)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+}

@@ -266,8 +266,10 @@ for (const kind of kinds) {
   test(`executor (${kind}): interrupting a running task terminates its worker, which is replaced`, async () => {
     const [stats, sum] = await withPool(kind, { maxWorkers: 1 }, (pool) =>
       Effect.gen(function* () {
+        // A started worker with the task module loaded, so the spin below starts at once.
+        yield* pool.submit(add, 0, 0)
         const running = yield* Effect.forkChild(pool.submit(spin, 60_000))
-        // Let it start on the worker.
+        // Let it start on the worker (one not started yet would just be skipped).
         yield* Effect.sleep("300 millis")
         yield* Fiber.interrupt(running)
         // Were the worker still spinning, this would wait a minute: the timeout fails the test.
