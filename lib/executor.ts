@@ -12,8 +12,11 @@
  *   Workers start lazily and are reused; `make` is a scoped resource whose
  *   scope closing shuts the pool down.
  * - `submit` returns an Effect that waits for the result; interrupting it
- *   removes a queued task from the queue, and terminates (and replaces) the
+ *   removes a queued task from the queue, has a task handed to a worker
+ *   skipped there (on the worker's word), and terminates (and replaces) the
  *   worker of a running one, which Python cannot do.
+ * - A worker that dies fails only the task it was running; the others run
+ *   again on its replacement (see the README's failure rules).
  * - Failures are typed: {@link TaskError} (the task threw; remote name,
  *   message and stack kept), {@link NotCloneableError} (names the argument),
  *   {@link BrokenWorkerError} (the worker died; the pool replaces it),
@@ -75,8 +78,10 @@ export interface Executor {
   readonly maxWorkers: number
   /**
    * Runs `task(...args)` on a worker and waits for its result. Interrupting
-   * the waiting fiber cancels the task: a queued one leaves the queue, a
-   * running one has its worker terminated (and replaced).
+   * the waiting fiber cancels the task: a queued one leaves the queue, one
+   * the worker has not started is skipped there, a running one (or one
+   * whose busy worker cannot answer within 100 ms) has its worker terminated
+   * (and replaced).
    */
   submit<Args extends ReadonlyArray<unknown>, R>(
     task: Task<Args, R>,
