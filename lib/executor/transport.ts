@@ -18,6 +18,11 @@
  * kills the child. A synchronous `writeSync` on fd 3 loses nothing, and
  * encoding the frames ourselves (frames.ts) fails before anything is written.
  *
+ * A child gets its parent's pid (its watchdog thread ends it when that parent
+ * is gone, see watchdog.ts) and, on Deno, no more permissions than its parent
+ * (permissions.ts). A thread worker shares its task flags with the pool
+ * (protocol.ts), and on Deno large messages cross as one buffer (bulk.ts).
+ *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process"
