@@ -23,5 +23,6 @@ startRunner({
   exit: () => process.exit(0),
   claim: (position) =>
     Atomics.compareExchange(flags, position % RING, PENDING, STARTED) === PENDING,
-  finish: (position) => void Atomics.store(flags, position % RING, FINISHED),
+  // A plain write (no fence): a pool that reads it late only terminates a worker it could have spared.
+  finish: (position) => void (flags[position % RING] = FINISHED),
 })

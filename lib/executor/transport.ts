@@ -86,7 +86,8 @@ export const threadSpawner: Spawner = (events) => {
     terminate: () => void worker.terminate(),
     ref: () => worker.ref(),
     unref: () => worker.unref(),
-    prepare: (position) => void Atomics.store(flags, position % RING, PENDING),
+    // A plain write: the postMessage that follows publishes it to the worker.
+    prepare: (position) => void (flags[position % RING] = PENDING),
     tryCancel: (position) => {
       const was = Atomics.compareExchange(flags, position % RING, PENDING, SKIPPED)
       return was === PENDING ? "skipped" : was === FINISHED ? "finished" : "running"
