@@ -143,3 +143,22 @@ export const poolEcho = async (pool: Executor, bytes: Uint8Array): Promise<void>
   const back = await Effect.runPromise(pool.submit(echo, bytes)) as Uint8Array
   if (back.length !== bytes.length) throw new Error("the bytes did not come back")
 }
+
+/**
+ * The 100 MB round trip's variants: `mb` MB through the raw Web Worker (the
+ * baseline), and through a pool of one made by `make`, started and warmed.
+ */
+export const bigRoundTrip = async (
+  web: RawWorker,
+  mb: number,
+  name: string,
+  make: Effect.Effect<Executor, never, Scope.Scope>,
+): Promise<{ variants: Array<Variant>; close: () => Promise<void> }> => {
+  const bytes = megabytes(mb)
+  const single = await longLived(make)
+  await Effect.runPromise(single.pool.submit(add, 1, 1))
+  return {
+    variants: [rawEcho(web, bytes), { name, run: () => poolEcho(single.pool, bytes) }],
+    close: single.close,
+  }
+}

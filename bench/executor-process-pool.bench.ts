@@ -18,15 +18,13 @@ import { fromDef, param } from "./workloads.ts"
 import { runBench } from "./_harness.ts"
 import {
   add,
+  bigRoundTrip,
   concurrent,
   loadAverage,
   longLived,
-  megabytes,
-  poolEcho,
   poolSize,
   range,
   rawBaselines,
-  rawEcho,
   rawWorker,
   sequential,
 } from "./_executor.ts"
@@ -67,19 +65,16 @@ if (import.meta.main) {
   }])
 
   // 100 MB there and back, on a pool of one child (started and warmed).
-  const big = "round trip, 100 MB argument"
-  const bytes = megabytes(param(bench, big, "megabytes"))
-  const single = await longLived(ProcessPoolExecutor.make({ maxWorkers: 1 }))
-  await Effect.runPromise(single.pool.submit(add, 1, 1))
+  const mb = param(bench, "round trip, 100 MB argument", "megabytes")
+  const big = await bigRoundTrip(
+    web,
+    mb,
+    "ProcessPoolExecutor submit (lib)",
+    ProcessPoolExecutor.make({ maxWorkers: 1 }),
+  )
   console.log(`load average: ${await loadAverage()}`)
-  await runBench([{
-    ...fromDef(bench, "round trip, 100 MB argument"),
-    variants: [
-      rawEcho(web, bytes),
-      { name: "ProcessPoolExecutor submit (lib)", run: () => poolEcho(single.pool, bytes) },
-    ],
-  }])
-  await single.close()
+  await runBench([{ ...fromDef(bench, "round trip, 100 MB argument"), variants: big.variants }])
+  await big.close()
 
   web.close()
   await processes.close()

@@ -20,15 +20,13 @@ import { fromDef, param } from "./workloads.ts"
 import { runBench, type Workload } from "./_harness.ts"
 import {
   add,
+  bigRoundTrip,
   concurrent,
   loadAverage,
   longLived,
-  megabytes,
-  poolEcho,
   poolSize,
   range,
   rawBaselines,
-  rawEcho,
   rawWorker,
   sequential,
 } from "./_executor.ts"
@@ -102,19 +100,16 @@ if (import.meta.main) {
   await runBench([throughput])
 
   // 100 MB there and back, on a pool of one worker (started and warmed).
-  const big = "round trip, 100 MB argument"
-  const bytes = megabytes(param(bench, big, "megabytes"))
-  const single = await longLived(ThreadPoolExecutor.make({ maxWorkers: 1 }))
-  await Effect.runPromise(single.pool.submit(add, 1, 1))
+  const mb = param(bench, "round trip, 100 MB argument", "megabytes")
+  const big = await bigRoundTrip(
+    web,
+    mb,
+    "ThreadPoolExecutor submit (lib)",
+    ThreadPoolExecutor.make({ maxWorkers: 1 }),
+  )
   console.log(`load average: ${await loadAverage()}`)
-  await runBench([{
-    ...fromDef(bench, "round trip, 100 MB argument"),
-    variants: [
-      rawEcho(web, bytes),
-      { name: "ThreadPoolExecutor submit (lib)", run: () => poolEcho(single.pool, bytes) },
-    ],
-  }])
-  await single.close()
+  await runBench([{ ...fromDef(bench, "round trip, 100 MB argument"), variants: big.variants }])
+  await big.close()
 
   web.close()
   node.close()

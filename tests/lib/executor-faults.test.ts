@@ -10,48 +10,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
-import { Cause, Effect, Exit, Fiber, type Scope } from "effect"
-import {
-  BrokenWorkerError,
-  type Executor,
-  type ExecutorOptions,
-  NotCloneableError,
-  ProcessPoolExecutor,
-  ThreadPoolExecutor,
-} from "effect-asyncio/executor"
+import { Cause, Effect, Exit, Fiber } from "effect"
+import { BrokenWorkerError, type ExecutorOptions, NotCloneableError } from "effect-asyncio/executor"
 import { scriptCommand } from "effect-asyncio/runtime"
 import { add, echo, exit, spin, touch } from "../fixtures/tasks.ts"
+import { failureOf, kinds, make, range, withPool } from "./_executor.ts"
 import { fromRoot } from "../_support.ts"
-
-const kinds = ["thread", "process"] as const
-type Kind = typeof kinds[number]
-
-const make = (kind: Kind, options?: ExecutorOptions): Effect.Effect<Executor, never, Scope.Scope> =>
-  kind === "thread" ? ThreadPoolExecutor.make(options) : ProcessPoolExecutor.make(options)
-
-/** Runs `body` with a fresh pool; a hang (the body or the pool's shutdown) fails the test. */
-const withPool = <A, E>(
-  kind: Kind,
-  options: ExecutorOptions,
-  body: (pool: Executor) => Effect.Effect<A, E>,
-): Promise<A> =>
-  Effect.runPromise(
-    Effect.scoped(Effect.flatMap(make(kind, options), body)).pipe(
-      Effect.timeoutOrElse({
-        duration: "60 seconds",
-        orElse: () => Effect.die(new Error("the test timed out")),
-      }),
-    ),
-  )
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i)
-
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  assert.ok(Exit.isFailure(exit), "expected a failure")
-  const error = Cause.findErrorOption(exit.cause)
-  assert.ok(error._tag === "Some", `expected a typed failure, got ${Cause.pretty(exit.cause)}`)
-  return error.value
-}
 
 for (const kind of kinds) {
   test(`executor faults (${kind}): 4 crashes on one worker fail those 4 tasks only; the 96 others succeed`, async () => {

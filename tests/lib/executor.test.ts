@@ -3,14 +3,12 @@ import assert from "node:assert/strict"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Cause, Effect, Exit, Fiber, type Scope } from "effect"
+import { Cause, Effect, Exit, Fiber } from "effect"
 import process from "node:process"
 import {
   BrokenWorkerError,
   DefaultExecutor,
   defaultExecutorLayer,
-  type Executor,
-  type ExecutorOptions,
   ExecutorShutdownError,
   NotCloneableError,
   ProcessPoolExecutor,
@@ -19,7 +17,6 @@ import {
   task,
   TaskError,
   TaskNotFoundError,
-  ThreadPoolExecutor,
 } from "effect-asyncio/executor"
 import {
   add,
@@ -37,29 +34,8 @@ import {
   whoAmI,
 } from "../fixtures/tasks.ts"
 import { never } from "../fixtures/tasks-import-throws.ts"
+import { failureOf, kinds, range, withPool } from "./_executor.ts"
 import { fromRoot, runScript } from "../_support.ts"
-
-const kinds = ["thread", "process"] as const
-type Kind = typeof kinds[number]
-
-const make = (kind: Kind, options?: ExecutorOptions): Effect.Effect<Executor, never, Scope.Scope> =>
-  kind === "thread" ? ThreadPoolExecutor.make(options) : ProcessPoolExecutor.make(options)
-
-/** Runs `body` with a fresh pool of `kind` that closes with the test. */
-const withPool = <A, E>(
-  kind: Kind,
-  options: ExecutorOptions,
-  body: (pool: Executor) => Effect.Effect<A, E>,
-): Promise<A> =>
-  Effect.runPromise(
-    Effect.scoped(Effect.flatMap(make(kind, options), body)).pipe(
-      // A hang is a failure, not a stuck suite.
-      Effect.timeoutOrElse({
-        duration: "60 seconds",
-        orElse: () => Effect.die(new Error("the test timed out")),
-      }),
-    ),
-  )
 
 /** Whether process `pid` has exited (within 5 s). */
 const isGone = async (pid: number): Promise<boolean> => {
@@ -88,13 +64,6 @@ const removeDir = async (dir: string): Promise<void> => {
       await new Promise((r) => setTimeout(r, 100))
     }
   }
-}
-
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  assert.ok(Exit.isFailure(exit), "expected a failure")
-  const error = Cause.findErrorOption(exit.cause)
-  assert.ok(error._tag === "Some", `expected a typed failure, got ${Cause.pretty(exit.cause)}`)
-  return error.value
 }
 
 for (const kind of kinds) {
@@ -566,5 +535,3 @@ for (const kind of kinds) {
     assert.equal(error.argument, 0)
   })
 }
-
-const range = (n: number) => Array.from({ length: n }, (_, i) => i)
