@@ -13,6 +13,9 @@ import { param } from "./workloads.ts"
 
 export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
 
+/** Sends its argument back: the 100 MB round trip. */
+export const echo = task(import.meta.url, "echo", (value: unknown) => value)
+
 // The CPU-bound task and its calibration are the cpu-bound recipe's own.
 export { calibratePrimes, countPrimes } from "../recipes/cpu-bound.ts"
 
@@ -21,6 +24,8 @@ export interface RawWorker {
   readonly call: (a: number, b: number) => Promise<number>
   /** Posts all at once, resolves when every reply is in. */
   readonly burst: (n: number) => Promise<void>
+  /** Sends `bytes` and resolves with what comes back. */
+  readonly echo: (bytes: Uint8Array) => Promise<unknown>
   readonly close: () => void
 }
 
@@ -28,7 +33,7 @@ const rawWorkerUrl = new URL("./_raw-worker.ts", import.meta.url)
 
 export const rawWorker = (kind: "web" | "node"): RawWorker => {
   let onReply: (value: number) => void = () => {}
-  let post: (message: [number, number]) => void
+  let post: (message: unknown) => void
   let close: () => void
   if (kind === "web") {
     const worker = new Worker(rawWorkerUrl, { type: "module" })
@@ -54,6 +59,11 @@ export const rawWorker = (kind: "web" | "node"): RawWorker => {
           if (--left === 0) resolve()
         }
         for (let i = 0; i < n; i++) post([i, 1])
+      }),
+    echo: (bytes) =>
+      new Promise((resolve) => {
+        onReply = resolve
+        post(bytes)
       }),
     close,
   }
@@ -114,3 +124,41 @@ export const rawBaselines = (web: RawWorker, n: number, m: number) => ({
     run: () => web.burst(m),
   } satisfies Variant,
 })
+
+/** A Uint8Array of `megabytes` MB, for the 100 MB round trip. */
+export const megabytes = (mb: number): Uint8Array => new Uint8Array(mb * 1024 * 1024).fill(7)
+
+/** The 100 MB round trip's raw baseline: the bytes through a raw Web Worker and back. */
+export const rawEcho = (web: RawWorker, bytes: Uint8Array) => ({
+  name: "raw Worker + postMessage (Web Worker)",
+  baseline: true,
+  run: async () => {
+    const back = await web.echo(bytes) as Uint8Array
+    if (back.length !== bytes.length) throw new Error("the bytes did not come back")
+  },
+} satisfies Variant)
+
+/** One echo of `bytes` on `pool`, checked. */
+export const poolEcho = async (pool: Executor, bytes: Uint8Array): Promise<void> => {
+  const back = await Effect.runPromise(pool.submit(echo, bytes)) as Uint8Array
+  if (back.length !== bytes.length) throw new Error("the bytes did not come back")
+}
+
+/**
+ * The 100 MB round trip's variants: `mb` MB through the raw Web Worker (the
+ * baseline), and through a pool of one made by `make`, started and warmed.
+ */
+export const bigRoundTrip = async (
+  web: RawWorker,
+  mb: number,
+  name: string,
+  make: Effect.Effect<Executor, never, Scope.Scope>,
+): Promise<{ variants: Array<Variant>; close: () => Promise<void> }> => {
+  const bytes = megabytes(mb)
+  const single = await longLived(make)
+  await Effect.runPromise(single.pool.submit(add, 1, 1))
+  return {
+    variants: [rawEcho(web, bytes), { name, run: () => poolEcho(single.pool, bytes) }],
+    close: single.close,
+  }
+}

@@ -5,6 +5,7 @@
  *
  * - round trip: 2 000 sequential `add(i, 1)`, µs per task;
  * - throughput: 10 000 `add(i, 1)` submitted at once, tasks/s;
+ * - round trip, 100 MB argument: `echo(bytes)` of 100 MB on a pool of one, ms;
  * Names, sizes and samples come from bench/workloads.json (the Python peer
  * runs the same two workloads). The CPU speedup of a pool is measured once,
  * in bench/cpu-bound.bench.ts.
@@ -13,10 +14,11 @@
  */
 import { Effect } from "effect"
 import { ProcessPoolExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
-import { fromDef } from "./workloads.ts"
+import { fromDef, param } from "./workloads.ts"
 import { runBench } from "./_harness.ts"
 import {
   add,
+  bigRoundTrip,
   concurrent,
   loadAverage,
   longLived,
@@ -61,6 +63,18 @@ if (import.meta.main) {
       },
     ],
   }])
+
+  // 100 MB there and back, on a pool of one child (started and warmed).
+  const mb = param(bench, "round trip, 100 MB argument", "megabytes")
+  const big = await bigRoundTrip(
+    web,
+    mb,
+    "ProcessPoolExecutor submit (lib)",
+    ProcessPoolExecutor.make({ maxWorkers: 1 }),
+  )
+  console.log(`load average: ${await loadAverage()}`)
+  await runBench([{ ...fromDef(bench, "round trip, 100 MB argument"), variants: big.variants }])
+  await big.close()
 
   web.close()
   await processes.close()

@@ -12,8 +12,11 @@
  *   Workers start lazily and are reused; `make` is a scoped resource whose
  *   scope closing shuts the pool down.
  * - `submit` returns an Effect that waits for the result; interrupting it
- *   removes a queued task from the queue, and terminates (and replaces) the
+ *   removes a queued task from the queue, has a task handed to a worker
+ *   skipped there (on the worker's word), and terminates (and replaces) the
  *   worker of a running one, which Python cannot do.
+ * - A worker that dies fails only the task it was running; the others run
+ *   again on its replacement (see the README's failure rules).
  * - Failures are typed: {@link TaskError} (the task threw; remote name,
  *   message and stack kept), {@link NotCloneableError} (names the argument),
  *   {@link BrokenWorkerError} (the worker died; the pool replaces it),
@@ -75,8 +78,10 @@ export interface Executor {
   readonly maxWorkers: number
   /**
    * Runs `task(...args)` on a worker and waits for its result. Interrupting
-   * the waiting fiber cancels the task: a queued one leaves the queue, a
-   * running one has its worker terminated (and replaced).
+   * the waiting fiber cancels the task: a queued one leaves the queue, one
+   * the worker has not started is skipped there, a running one (or one
+   * whose busy worker cannot answer within 100 ms) has its worker terminated
+   * (and replaced).
    */
   submit<Args extends ReadonlyArray<unknown>, R>(
     task: Task<Args, R>,
@@ -103,7 +108,8 @@ export interface Executor {
 /** Options for {@link ThreadPoolExecutor.make} and {@link ProcessPoolExecutor.make}. */
 export interface ExecutorOptions {
   /**
-   * The most workers (default: the number of CPUs). Python's thread pool
+   * The most workers: an integer from 1 to {@link MAX_WORKERS} (default: the
+   * number of CPUs). Python's thread pool
    * defaults to `min(32, cpu + 4)` because its threads mostly wait on I/O
    * under the GIL; in JavaScript I/O is already asynchronous on the main
    * thread and each worker is a whole isolate (memory, start-up time), so
@@ -112,7 +118,8 @@ export interface ExecutorOptions {
    */
   readonly maxWorkers?: number
   /**
-   * The most tasks waiting in the queue (default 65 536). Past it, `submit`
+   * The most tasks waiting in the queue: a positive integer or `Infinity`
+   * (default 65 536). Past it, `submit`
    * waits (backpressure) until the queue has room; it can be interrupted
    * while it waits.
    */
@@ -120,6 +127,9 @@ export interface ExecutorOptions {
   /**
    * How long a closing worker may take to exit on its own before it is
    * terminated, in ms (default 1 000): the second phase of shutdown.
+   *
+   * An option out of range makes `make` die with a `RangeError` that names
+   * it (a defect: it is a programming error, not a failure to handle).
    */
   readonly closeTimeoutMs?: number
 }
@@ -131,14 +141,45 @@ const cpuCount = (): number =>
       ?.hardwareConcurrency ?? 1,
   )
 
-const makePool = (kind: "thread" | "process", options: ExecutorOptions = {}): Pool => {
-  const maxWorkers = options.maxWorkers ?? cpuCount()
-  if (!(Number.isInteger(maxWorkers) && maxWorkers > 0)) {
-    throw new RangeError(`maxWorkers must be a positive integer, got ${maxWorkers}`)
+/** The most workers a pool may have: more is a mistake (a worker is a whole isolate or process). */
+export const MAX_WORKERS = 1024
+
+/**
+ * Checks the options, as `make` does: a value out of range is a programming
+ * error, so `make` dies with a `RangeError` naming the option (a defect, not a
+ * typed failure: no caller is expected to recover from it).
+ */
+const checkOptions = (options: ExecutorOptions): void => {
+  const { maxWorkers, maxQueue, closeTimeoutMs } = options
+  if (
+    maxWorkers !== undefined &&
+    !(Number.isInteger(maxWorkers) && maxWorkers >= 1 && maxWorkers <= MAX_WORKERS)
+  ) {
+    throw new RangeError(
+      `maxWorkers must be an integer from 1 to ${MAX_WORKERS}, got ${maxWorkers}`,
+    )
   }
+  if (
+    maxQueue !== undefined &&
+    !(maxQueue === Number.POSITIVE_INFINITY || (Number.isInteger(maxQueue) && maxQueue >= 1))
+  ) {
+    throw new RangeError(`maxQueue must be a positive integer or Infinity, got ${maxQueue}`)
+  }
+  if (
+    closeTimeoutMs !== undefined &&
+    !(Number.isFinite(closeTimeoutMs) && closeTimeoutMs >= 0 && closeTimeoutMs <= 2 ** 31 - 1)
+  ) {
+    throw new RangeError(
+      `closeTimeoutMs must be a number of ms from 0 to ${2 ** 31 - 1}, got ${closeTimeoutMs}`,
+    )
+  }
+}
+
+const makePool = (kind: "thread" | "process", options: ExecutorOptions = {}): Pool => {
+  checkOptions(options)
   return new Pool({
     kind,
-    maxWorkers,
+    maxWorkers: options.maxWorkers ?? cpuCount(),
     maxQueue: options.maxQueue ?? 65_536,
     closeTimeoutMs: options.closeTimeoutMs ?? 1_000,
     spawner: kind === "thread" ? threadSpawner : processSpawner,

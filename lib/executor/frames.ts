@@ -48,16 +48,23 @@ const isJsonExact = (message: ReadonlyArray<unknown>): boolean => {
   return true
 }
 
-const withHeader = (encoding: number, payload: Uint8Array): Uint8Array => {
-  const out = new Uint8Array(payload.length + 5)
-  new DataView(out.buffer).setUint32(0, payload.length + 1, true)
-  out[4] = encoding
-  out.set(payload, 5)
-  return out
+/** Past this payload size a frame goes as two chunks, header and payload, rather than be copied into one. */
+const SPLIT_BYTES = 1 << 16
+
+const withHeader = (encoding: number, payload: Uint8Array): Array<Uint8Array> => {
+  const header = new Uint8Array(payload.length >= SPLIT_BYTES ? 5 : payload.length + 5)
+  new DataView(header.buffer).setUint32(0, payload.length + 1, true)
+  header[4] = encoding
+  if (payload.length >= SPLIT_BYTES) return [header, payload]
+  header.set(payload, 5)
+  return [header]
 }
 
-/** Encodes one message as a frame; throws (before anything is written) if it cannot be cloned. */
-export const encodeFrame = (message: ReadonlyArray<unknown>): Uint8Array =>
+/**
+ * Encodes one message as a frame, in one chunk (or two for a large one: write
+ * them in order); throws, before anything is written, if it cannot be cloned.
+ */
+export const encodeFrame = (message: ReadonlyArray<unknown>): Array<Uint8Array> =>
   isJsonExact(message)
     ? withHeader(JSON_TEXT, encoder.encode(JSON.stringify(message)))
     : withHeader(V8, serialize(message))
@@ -67,13 +74,30 @@ const decode = (body: Uint8Array): Array<unknown> =>
     ? JSON.parse(decoder.decode(body.subarray(1)))
     : deserialize(body.subarray(1))
 
+/** Frames from this size are reassembled in a buffer of their own. */
+const LARGE_BYTES = 1 << 20
+
 /** Reassembles frames from stream chunks and hands each decoded message on. */
 export class FrameReader {
   private buffer = new Uint8Array(0)
   private length = 0
+  /** A large frame being filled in place (no doubling, no copy out), and how much of it is in. */
+  private large: Uint8Array | undefined
+  private filled = 0
   constructor(private readonly onMessage: (message: Array<unknown>) => void) {}
 
   push(chunk: Uint8Array): void {
+    if (this.large !== undefined) {
+      const take = Math.min(chunk.length, this.large.length - this.filled)
+      this.large.set(chunk.subarray(0, take), this.filled)
+      this.filled += take
+      if (this.filled < this.large.length) return
+      const body = this.large
+      this.large = undefined
+      this.onMessage(decode(body))
+      if (take === chunk.length) return
+      chunk = chunk.subarray(take)
+    }
     if (this.length === 0 && chunk.length >= 4) {
       // Fast path: decode straight from the chunk while whole frames are in it.
       let offset = 0
@@ -86,6 +110,15 @@ export class FrameReader {
       }
       if (offset === chunk.length) return
       chunk = chunk.subarray(offset)
+      if (chunk.length >= 4) {
+        const size = view.getUint32(offset, true)
+        if (size >= LARGE_BYTES) {
+          // The start of a large frame: give it its own buffer and fill it as chunks come.
+          this.large = new Uint8Array(size)
+          this.filled = 0
+          return this.push(chunk.subarray(4))
+        }
+      }
     }
     this.append(chunk)
     while (this.length >= 4) {

@@ -14,10 +14,24 @@
  * Scheduling: each worker runs its tasks one at a time, in order. A worker is
  * handed a batch when it is idle: one task when the queue is short, up to
  * {@link MAX_BATCH} when it is deep (several tasks per message, several
- * results per message back). A queued task that is cancelled is skipped; one
- * handed to a worker but not started is cancelled there; the one a worker is
- * running is stopped by terminating the worker, whose other tasks go back to
- * the front of the queue for its replacement.
+ * results per message back).
+ *
+ * Interruption is decided by the worker's own word. A queued task that is
+ * cancelled is skipped. A task handed to a worker is asked to be skipped
+ * there: the worker answers at once that it skipped it (it had not started)
+ * or that it is running it; a worker that says it is running it, or says
+ * nothing within {@link CANCEL_GRACE_MS} (it is busy in synchronous code,
+ * maybe this very task), is terminated. The first unreported task of a
+ * worker is treated as running: its worker is terminated at once.
+ *
+ * Failure rule: a crash fails only the task that was running. The worker
+ * says which (its exit handler reports the task it was in); a worker killed
+ * from outside says nothing, and then its unreported tasks are run again,
+ * each alone on a worker, so that a second crash names its task. A task
+ * that was running, alone, at {@link MAX_STRIKES} such silent crashes fails
+ * with `BrokenWorkerError`; nothing else is ever failed for a crash. The
+ * tasks of a worker the pool terminated itself (to stop an interrupted task)
+ * are run again, with no strike.
  *
  * @module
  */
@@ -32,8 +46,10 @@ import {
 import {
   BATCH,
   CANCEL,
+  CANCELLED,
   cloneProblem,
   EXIT,
+  holdsSharedMemory,
   IMPORT_FAILED,
   NOT_FOUND,
   OK,
@@ -47,13 +63,17 @@ import type { Spawner, WorkerHandle } from "./transport.ts"
 
 /** The most tasks sent to one worker in one message. */
 export const MAX_BATCH = 64
-/** A task whose worker died this many times without it being the culprit fails anyway. */
-const MAX_REQUEUES = 3
+/** A task that was running alone at this many silent crashes (no word from the worker) fails. */
+export const MAX_STRIKES = 2
+/** How long a worker may take to say whether it skipped a cancelled task before it is terminated (ms). */
+export const CANCEL_GRACE_MS = 100
 
 const QUEUED = 0
 const DISPATCHED = 1
 const DONE = 2
 const WAITING = 3
+/** Cancelled after it was handed to a worker: waiting for the worker's word. */
+const CANCELLING = 4
 
 // deno-lint-ignore no-explicit-any
 type Resume = (effect: Effect.Effect<any, any>) => void
@@ -69,7 +89,12 @@ export interface Job {
   readonly index: number
   state: number
   slot: Slot | undefined
-  requeues: number
+  /** Silent crashes at which this task was certainly running (alone on its worker). */
+  strikes: number
+  /** It was among the unreported tasks of a silent crash: it runs alone until it ends. */
+  suspect: boolean
+  /** Its position among the tasks sent to its worker (for the shared task flags). */
+  position: number
 }
 
 /** Marks an outcome as a cancellation (the waiting fiber is interrupted). */
@@ -107,6 +132,11 @@ interface Slot {
   closeTimer: ReturnType<typeof setTimeout> | undefined
   /** Terminated by the pool to stop its running task (already settled). */
   killed: boolean
+  /** Cancelled tasks the worker has not answered for yet, and the deadline for its word. */
+  cancelling: number
+  cancelTimer: ReturnType<typeof setTimeout> | undefined
+  /** Tasks sent to the worker so far (the next one's position). */
+  sent: number
 }
 
 export interface PoolOptions {
@@ -204,6 +234,14 @@ export class Pool {
     for (let i = 0; i < args.length; i++) {
       const problem = cloneProblem(args[i])
       if (problem !== undefined) return notCloneable(task, i, problem)
+      // Cloning would copy it silently, and the task's writes would be lost.
+      if (this.options.kind === "process" && holdsSharedMemory(args[i])) {
+        return notCloneable(
+          task,
+          i,
+          "a SharedArrayBuffer cannot be shared across processes (use a thread pool to share memory)",
+        )
+      }
     }
     return undefined
   }
@@ -257,7 +295,9 @@ export class Pool {
       index,
       state: QUEUED,
       slot: undefined,
-      requeues: 0,
+      strikes: 0,
+      suspect: false,
+      position: 0,
     }
     if (this.queued >= this.options.maxQueue) {
       job.state = WAITING
@@ -288,17 +328,41 @@ export class Pool {
         return
       case DISPATCHED: {
         const slot = job.slot!
-        job.state = DONE
         this.running--
         const at = slot.inflight.indexOf(job, slot.head)
-        if (at === slot.head) {
-          // It is (or may be) running: only terminating the worker stops it.
+        if (at === -1 || slot.state === DEAD) {
+          job.state = DONE
+        } else if (slot.handle.tryCancel !== undefined) {
+          // A thread worker's word is in shared memory: the answer is here now.
+          job.state = DONE
+          const answer = slot.handle.tryCancel(job.position)
+          if (answer === "skipped") {
+            slot.inflight.splice(at, 1)
+            this.afterReport(slot)
+          } else if (answer === "running") {
+            if (at === slot.head) slot.head++
+            else slot.inflight.splice(at, 1)
+            this.kill(slot)
+          }
+          // "finished": its result is on the way, and goes nowhere.
+        } else if (at === slot.head) {
+          // The first unreported task is (or may be) running: only terminating the worker stops it.
+          job.state = DONE
           slot.head++
           this.kill(slot)
-        } else if (at > slot.head) {
-          // Not started yet: the worker skips it when it gets there.
-          slot.inflight.splice(at, 1)
-          if (slot.state !== DEAD) slot.handle.send([CANCEL, job.id])
+        } else {
+          // Handed over, maybe started (its predecessors may be done, unreported): ask the worker.
+          job.state = CANCELLING
+          slot.cancelling++
+          try {
+            slot.handle.send([CANCEL, job.id])
+          } catch {
+            // the channel is gone: the timer below terminates the worker
+          }
+          slot.cancelTimer ??= setTimeout(() => {
+            slot.cancelTimer = undefined
+            if (slot.cancelling > 0) this.kill(slot)
+          }, CANCEL_GRACE_MS)
         }
         return
       }
@@ -365,13 +429,23 @@ export class Pool {
     return undefined
   }
 
+  private peekQueued(): Job | undefined {
+    for (let i = this.qhead; i < this.queue.length; i++) {
+      const job = this.queue[i]
+      if (job !== undefined && job.state === QUEUED) return job
+    }
+    return undefined
+  }
+
   private sendBatch(slot: Slot, size: number) {
     const jobs: Array<Job> = []
     let defs: Array<unknown> | 0 = 0
     const message: Array<unknown> = [BATCH, 0]
     while (jobs.length < size) {
-      const job = this.takeQueued()
-      if (job === undefined) break
+      // A suspect of a silent crash runs alone, so that a crash while it runs names it.
+      const next = this.peekQueued()
+      if (next === undefined || (next.suspect && jobs.length > 0)) break
+      const job = this.takeQueued()!
       const key = job.task.key
       if (!slot.known.has(key)) {
         slot.known.add(key)
@@ -380,12 +454,16 @@ export class Pool {
       }
       message.push(job.id, key, job.args)
       jobs.push(job)
+      if (job.suspect) break
     }
     if (jobs.length === 0) {
       this.idle.push(slot)
       return
     }
     message[1] = defs
+    if (slot.handle.prepare !== undefined) {
+      for (let i = 0; i < jobs.length; i++) slot.handle.prepare(jobs[i].position = slot.sent + i)
+    }
     try {
       slot.handle.send(message)
     } catch {
@@ -400,6 +478,9 @@ export class Pool {
           continue
         }
         settle(job, false, notCloneable(job.task, bad, cloneProblem(job.args[bad])!))
+      }
+      if (slot.handle.prepare !== undefined) {
+        for (let i = 0; i < good.length; i++) slot.handle.prepare(good[i].position = slot.sent + i)
       }
       try {
         if (good.length > 0) slot.handle.send(retry)
@@ -416,6 +497,7 @@ export class Pool {
         return
       }
     }
+    slot.sent += jobs.length
     for (const job of jobs) {
       job.state = DISPATCHED
       job.slot = slot
@@ -445,6 +527,9 @@ export class Pool {
       exitCode: undefined,
       closeTimer: undefined,
       killed: false,
+      cancelling: 0,
+      cancelTimer: undefined,
+      sent: 0,
     }
     try {
       ;(slot as { handle: WorkerHandle }).handle = this.options.spawner({
@@ -474,12 +559,21 @@ export class Pool {
       slot.exitCode = message[2] as number
       return
     }
+    if (message[0] === CANCELLED) return this.onCancelled(slot, message[1] as number, message[2])
     if (message[0] !== RESULTS) return
     for (let i = 1; i < message.length; i += 3) {
       const job = slot.inflight[slot.head]
       // A result for a task cancelled after it had started: nobody waits for it.
       if (job === undefined || job.id !== message[i]) continue
       slot.inflight[slot.head++] = undefined as unknown as Job
+      if (job.state === CANCELLING) {
+        // It ran to the end before the worker read the cancel: nobody waits for it.
+        job.state = DONE
+        this.answered(slot)
+        continue
+      }
+      // Cancelled after it had finished: nobody waits for it.
+      if (job.state === DONE) continue
       this.running--
       const status = message[i + 1] as number
       if (status === OK) {
@@ -489,6 +583,37 @@ export class Pool {
         settle(job, false, failure(job.task, status, message[i + 2]))
       }
     }
+    this.afterReport(slot)
+  }
+
+  /** The worker answered a cancel: `started` 0, it skipped the task; else it is running it. */
+  private onCancelled(slot: Slot, id: number, started: unknown) {
+    let at = -1
+    for (let i = slot.head; i < slot.inflight.length; i++) {
+      if (slot.inflight[i].id === id) {
+        at = i
+        break
+      }
+    }
+    const job = at === -1 ? undefined : slot.inflight[at]
+    if (job === undefined || job.state !== CANCELLING) return
+    if (started !== 0) return this.kill(slot)
+    job.state = DONE
+    slot.inflight.splice(at, 1)
+    this.answered(slot)
+    this.afterReport(slot)
+  }
+
+  /** One cancelled task of `slot` is accounted for. */
+  private answered(slot: Slot) {
+    if (--slot.cancelling === 0 && slot.cancelTimer !== undefined) {
+      clearTimeout(slot.cancelTimer)
+      slot.cancelTimer = undefined
+    }
+  }
+
+  /** A worker whose every task is reported is idle (or retires). */
+  private afterReport(slot: Slot) {
     if (slot.head === slot.inflight.length && slot.state === ALIVE) {
       slot.inflight = []
       slot.head = 0
@@ -507,23 +632,38 @@ export class Pool {
 
   private onExit(slot: Slot, code: number | null, error: unknown) {
     if (slot.closeTimer !== undefined) clearTimeout(slot.closeTimer)
+    if (slot.cancelTimer !== undefined) clearTimeout(slot.cancelTimer)
     if (slot.state !== DEAD) this.forget(slot)
     slot.state = DEAD
     this.slots.delete(slot)
-    const orphans = slot.inflight.slice(slot.head)
+    const orphans: Array<Job> = []
+    for (let i = slot.head; i < slot.inflight.length; i++) {
+      const job = slot.inflight[i]
+      if (job.state === DISPATCHED) orphans.push(job)
+      else if (job.state === CANCELLING) job.state = DONE
+    }
     slot.inflight = []
     slot.head = 0
+    slot.cancelling = 0
     if (orphans.length > 0) this.crashed++
-    // The culprit is the task the worker said it was running, or else the first unreported.
-    const culprit = slot.killed
-      ? undefined
-      : slot.exitCurrent === undefined
-      ? orphans[0]
-      : orphans.find((job) => job.id === slot.exitCurrent)
+    // Who ran when it died. The worker's word (its exit handler names the task it was in) decides;
+    // a worker the pool terminated blames nobody (its interrupted task is settled already).
+    // Silence (killed from outside) certainly blames a task only when it was the only one handed
+    // over; then it earns a strike. Several unreported tasks become suspects, run alone next time.
+    let culprit: Job | undefined
+    if (!slot.killed) {
+      if (slot.exitCurrent !== undefined) {
+        culprit = orphans.find((job) => job.id === slot.exitCurrent)
+      } else if (orphans.length === 1) {
+        if (++orphans[0].strikes >= MAX_STRIKES) culprit = orphans[0]
+        orphans[0].suspect = true
+      } else {
+        for (const job of orphans) job.suspect = true
+      }
+    }
     const requeue: Array<Job> = []
     for (const job of orphans) {
-      if (job.state !== DISPATCHED) continue
-      if (job === culprit || ++job.requeues > MAX_REQUEUES) {
+      if (job === culprit) {
         this.running--
         const exitCode = slot.exitCode ?? code
         failWorkerDied(
@@ -542,7 +682,7 @@ export class Pool {
       }
     }
     if (requeue.length > 0) {
-      // Back to the front of the queue, in their order: they had not started.
+      // Back to the front of the queue, in their order (they had not started, or must run again).
       this.queue.splice(this.qhead, 0, ...requeue)
       this.queued += requeue.length
     }
@@ -559,6 +699,10 @@ export class Pool {
 
   /** Terminates a worker now (its running task was interrupted). */
   private kill(slot: Slot) {
+    if (slot.cancelTimer !== undefined) {
+      clearTimeout(slot.cancelTimer)
+      slot.cancelTimer = undefined
+    }
     if (slot.state === DEAD) return
     this.forget(slot)
     slot.state = DEAD

@@ -6,16 +6,25 @@
  * synchronous writes, so what a task has finished reaches the parent even if
  * the next task calls `process.exit`. Frames are described in frames.ts
  * (JSON or `node:v8`, both giving structured-clone results). stdin closing
- * (the parent exited or closed the pool) ends the worker.
+ * (the parent exited or closed the pool) ends an idle worker; a busy one is
+ * ended by its watchdog thread (watchdog.ts) when the parent is gone.
  *
  * @module
  */
 import { writeSync } from "node:fs"
 import process from "node:process"
+import { Worker } from "node:worker_threads"
 import { startRunner } from "./runner.ts"
 import { encodeFrame, FrameReader } from "./frames.ts"
 
 const RESULTS_FD = 3
+
+// The parent passes its pid: the watchdog ends this process once that parent is gone.
+const parentPid = Number(process.argv[2])
+if (parentPid > 0) {
+  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js"
+  new Worker(new URL(`./watchdog${ext}`, import.meta.url), { workerData: parentPid }).unref()
+}
 
 const writeAll = (bytes: Uint8Array) => {
   let offset = 0
@@ -30,7 +39,9 @@ const writeAll = (bytes: Uint8Array) => {
 }
 
 startRunner({
-  post: (message) => writeAll(encodeFrame(message)),
+  post: (message) => {
+    for (const chunk of encodeFrame(message)) writeAll(chunk)
+  },
   listen: (handler) => {
     const reader = new FrameReader(handler)
     process.stdin.on("data", (chunk: Uint8Array) => reader.push(chunk))

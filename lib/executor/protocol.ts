@@ -8,10 +8,14 @@
  * - main → worker `[BATCH, defs, id, key, args, id, key, args, …]`: run these
  *   tasks in order. `defs` is `0` or `[key, moduleUrl, exportName, …]`, the
  *   task references this worker has not seen yet.
- * - main → worker `[CANCEL, id]`: skip task `id` if it has not started.
+ * - main → worker `[CANCEL, id]`: skip task `id` if it has not started, and
+ *   say so at once with `CANCELLED`.
  * - main → worker `[CLOSE]`: finish, flush and exit (the cooperative half of
  *   the two-phase shutdown).
  * - worker → main `[RESULTS, id, status, value, …]`: outcomes, in run order.
+ * - worker → main `[CANCELLED, id, started]`: the answer to a `CANCEL` (`0`:
+ *   skipped, it will not run; `1`: it is running now). No answer when the
+ *   task had already finished (its result was sent before).
  * - worker → main `[EXIT, currentId, code]`: the worker is exiting while
  *   running task `currentId` (-1 if none); sent from its exit handler.
  *
@@ -23,6 +27,25 @@ export const CANCEL = 1
 export const CLOSE = 2
 export const RESULTS = 3
 export const EXIT = 4
+export const CANCELLED = 5
+
+/**
+ * A thread worker and its pool share one `Int32Array` of {@link RING} task
+ * flags, indexed by the task's position in the order the worker received
+ * them (modulo the ring): {@link PENDING} (set by the pool before it sends
+ * the task), {@link STARTED} or {@link SKIPPED} (whoever swaps first wins:
+ * the worker before it runs the task, the pool when it cancels it), then
+ * {@link FINISHED} (the worker, after the task). So a thread pool knows at
+ * once, without a message, whether a task it cancels has started. A worker
+ * holds at most one batch (64 tasks) unreported: 256 slots never collide.
+ */
+export const RING = 256
+export const PENDING = 0
+export const STARTED = 1
+export const SKIPPED = 2
+export const FINISHED = 3
+/** `[BULK, bytes]`: a message `node:v8`-serialized into one ArrayBuffer (see {@link bulkElements}). */
+export const BULK = 6
 
 /** The task returned a value (`value` is the result). */
 export const OK = 0
@@ -63,6 +86,8 @@ export const cloneProblem = (value: unknown): string | undefined => {
   if (type === "function") return `${describe(value)} could not be cloned (a function)`
   if (type === "symbol") return `${String(value)} could not be cloned (a symbol)`
   if (type !== "object" || value === null) return undefined
+  // Bytes always clone: no need to copy 100 MB to find out.
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined
   try {
     structuredClone(value)
     return undefined
@@ -79,4 +104,51 @@ const describe = (value: unknown): string => {
   }
   const ctor = (value as { constructor?: { name?: string } }).constructor?.name
   return ctor && ctor !== "Object" ? `a ${ctor} instance` : "the value"
+}
+
+/**
+ * How many typed-array elements `value` holds (in arrays and plain objects;
+ * Maps and Sets are not looked into). Deno's `node:worker_threads` walks every
+ * own key of a received message, each index of a typed array included (a
+ * 100 MB `Uint8Array` takes minutes); a message past a threshold crosses as
+ * {@link BULK} instead: one `ArrayBuffer`, which has no keys to walk.
+ */
+export const bulkElements = (value: unknown, depth = 0): number => {
+  if (value === null || typeof value !== "object" || depth > 8) return 0
+  if (ArrayBuffer.isView(value)) return (value as { length?: number }).length ?? value.byteLength
+  let total = 0
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      if (item !== null && typeof item === "object") total += bulkElements(item, depth + 1)
+    }
+  } else if (Object.getPrototypeOf(value) === Object.prototype) {
+    for (const key in value) {
+      total += bulkElements((value as Record<string, unknown>)[key], depth + 1)
+    }
+  }
+  return total
+}
+
+/** Whether `value` holds a `SharedArrayBuffer` (memory a child process cannot share). */
+export const holdsSharedMemory = (value: unknown, depth = 0): boolean => {
+  if (value === null || typeof value !== "object" || depth > 32) return false
+  if (typeof SharedArrayBuffer !== "undefined" && value instanceof SharedArrayBuffer) return true
+  if (ArrayBuffer.isView(value)) {
+    return typeof SharedArrayBuffer !== "undefined" && value.buffer instanceof SharedArrayBuffer
+  }
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      if (holdsSharedMemory(k, depth + 1) || holdsSharedMemory(v, depth + 1)) return true
+    }
+    return false
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (holdsSharedMemory(v, depth + 1)) return true
+    return false
+  }
+  for (const key in value) {
+    if (holdsSharedMemory((value as Record<string, unknown>)[key], depth + 1)) return true
+  }
+  return false
 }

@@ -16,6 +16,7 @@ import { setImmediate } from "node:timers"
 import {
   BATCH,
   CANCEL,
+  CANCELLED,
   cloneProblem,
   CLOSE,
   EXIT,
@@ -37,6 +38,13 @@ export interface RunnerPort {
   readonly listen: (handler: (message: Array<unknown>) => void) => void
   /** Ends the worker once its results are out. */
   readonly exit: () => void
+  /**
+   * Claims the task at `position` (in arrival order) before running it;
+   * false if the executor cancelled it first (thread workers: shared flags).
+   */
+  readonly claim?: (position: number) => boolean
+  /** Marks the task at `position` finished (its result may not be sent yet). */
+  readonly finish?: (position: number) => void
 }
 
 type Fn = (...args: Array<unknown>) => unknown
@@ -57,6 +65,8 @@ export const startRunner = (port: RunnerPort): void => {
   let running = false
   let closing = false
   let current = -1
+  // Position of the task at `head` among all tasks received, for claim/finish.
+  let position = 0
 
   let outbox: Array<unknown> = [RESULTS]
 
@@ -156,6 +166,7 @@ export const startRunner = (port: RunnerPort): void => {
       if (cancelled.size > 0 && cancelled.delete(id)) {
         queue[head + 2] = undefined
         head += 3
+        position++
         continue
       }
       const key = queue[head + 1] as number
@@ -170,8 +181,15 @@ export const startRunner = (port: RunnerPort): void => {
       const args = queue[head + 2] as Array<unknown>
       queue[head + 2] = undefined
       head += 3
+      const at = position++
+      if (port.claim !== undefined && !port.claim(at)) {
+        // The executor cancelled it before it started: it does not run, nothing is sent.
+        current = -1
+        continue
+      }
       if (typeof fn !== "function") {
         outbox.push(id, fn.status, fn.value)
+        port.finish?.(at)
         current = -1
         continue
       }
@@ -180,6 +198,7 @@ export const startRunner = (port: RunnerPort): void => {
         result = fn(...args)
       } catch (error) {
         outbox.push(id, THREW, toRemoteError(error))
+        port.finish?.(at)
         current = -1
         continue
       }
@@ -188,11 +207,13 @@ export const startRunner = (port: RunnerPort): void => {
         result.then(
           (value) => {
             outbox.push(id, OK, value)
+            port.finish?.(at)
             current = -1
             drain()
           },
           (error) => {
             outbox.push(id, THREW, toRemoteError(error))
+            port.finish?.(at)
             current = -1
             drain()
           },
@@ -200,6 +221,7 @@ export const startRunner = (port: RunnerPort): void => {
         return
       }
       outbox.push(id, OK, result)
+      port.finish?.(at)
       current = -1
     }
     queue = []
@@ -227,9 +249,20 @@ export const startRunner = (port: RunnerPort): void => {
         if (!running) drain()
         return
       }
-      case CANCEL:
-        cancelled.add(message[1] as number)
+      case CANCEL: {
+        // Answer at once, from what this worker knows: the pool decides on this word.
+        const id = message[1] as number
+        for (let i = head; i < queue.length; i += 3) {
+          if (queue[i] === id) {
+            // Not started (or only its module is loading): it will be skipped.
+            cancelled.add(id)
+            return port.post([CANCELLED, id, 0])
+          }
+        }
+        if (id === current) return port.post([CANCELLED, id, 1])
+        // Not here: it has finished, and its result went out before this message came in.
         return
+      }
       case CLOSE:
         closing = true
         if (!running) port.exit()

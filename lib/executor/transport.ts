@@ -18,13 +18,20 @@
  * kills the child. A synchronous `writeSync` on fd 3 loses nothing, and
  * encoding the frames ourselves (frames.ts) fails before anything is written.
  *
+ * A child gets its parent's pid (its watchdog thread ends it when that parent
+ * is gone, see watchdog.ts) and, on Deno, no more permissions than its parent
+ * (permissions.ts). A thread worker shares its task flags with the pool
+ * (protocol.ts), and on Deno large messages cross as one buffer (bulk.ts).
+ *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import process from "node:process"
 import { Worker } from "node:worker_threads"
+import { postPacked, unpack } from "./bulk.ts"
 import { encodeFrame, FrameReader } from "./frames.ts"
-import { CLOSE } from "./protocol.ts"
+import { denoPermissionFlags } from "./permissions.ts"
+import { CLOSE, FINISHED, PENDING, RING, SKIPPED } from "./protocol.ts"
 
 /** A started worker, as the pool sees it. */
 export interface WorkerHandle {
@@ -38,6 +45,14 @@ export interface WorkerHandle {
   readonly ref: () => void
   /** Let the program exit even though this worker is alive (while idle). */
   readonly unref: () => void
+  /**
+   * Thread workers only (shared task flags, see protocol.ts): `prepare` marks
+   * the task at `position` pending before it is sent; `tryCancel` cancels it
+   * if the worker has not started it ("skipped"), else says whether it is
+   * "running" or "finished".
+   */
+  readonly prepare?: (position: number) => void
+  readonly tryCancel?: (position: number) => "skipped" | "running" | "finished"
 }
 
 /** What a worker reports back. */
@@ -54,18 +69,29 @@ const sibling = (name: string) =>
   new URL(`./${name}${import.meta.url.endsWith(".ts") ? ".ts" : ".js"}`, import.meta.url)
 
 export const threadSpawner: Spawner = (events) => {
-  const worker = new Worker(sibling("thread-worker"))
+  const flags = new Int32Array(new SharedArrayBuffer(RING * 4))
+  const worker = new Worker(sibling("thread-worker"), { workerData: { flags: flags.buffer } })
   let error: unknown
-  worker.on("message", events.onMessage)
+  worker.on("message", (message: Array<unknown>) => events.onMessage(unpack(message)))
   worker.on("error", (e) => (error ??= e))
   // Let messages posted just before the exit (results, the exit marker) arrive first.
   worker.on("exit", (code) => setTimeout(() => events.onExit(code, error), 0))
   return {
-    send: (message) => worker.postMessage(message),
+    send: (message) =>
+      postPacked(
+        (m, transfer) => transfer ? worker.postMessage(m, transfer) : worker.postMessage(m),
+        message,
+      ),
     close: () => worker.postMessage([CLOSE]),
     terminate: () => void worker.terminate(),
     ref: () => worker.ref(),
     unref: () => worker.unref(),
+    // A plain write: the postMessage that follows publishes it to the worker.
+    prepare: (position) => void (flags[position % RING] = PENDING),
+    tryCancel: (position) => {
+      const was = Atomics.compareExchange(flags, position % RING, PENDING, SKIPPED)
+      return was === PENDING ? "skipped" : was === FINISHED ? "finished" : "running"
+    },
   }
 }
 
@@ -75,7 +101,11 @@ export const processSpawner: Spawner = (events) => {
   const entry = sibling("process-worker")
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(isDeno ? ["run", "-A"] : []), entry.protocol === "file:" ? entry.pathname : entry.href],
+    [
+      ...(isDeno ? ["run", ...denoPermissionFlags()] : []),
+      entry.protocol === "file:" ? entry.pathname : entry.href,
+      String(process.pid),
+    ],
     { stdio: ["pipe", "inherit", "inherit", "pipe"] },
   )
   const results = child.stdio[3] as NodeJS.ReadableStream & { unref?: () => void; ref?: () => void }
@@ -89,9 +119,11 @@ export const processSpawner: Spawner = (events) => {
   // "close" comes after the child's pipes are drained, so every result is in.
   child.on("close", (code, signal) => events.onExit(code ?? (signal ? null : 0), error ?? signal))
   return {
-    send: (message) => void stdin.write(encodeFrame(message)),
+    send: (message) => {
+      for (const chunk of encodeFrame(message)) stdin.write(chunk)
+    },
     close: () => {
-      stdin.write(encodeFrame([CLOSE]))
+      for (const chunk of encodeFrame([CLOSE])) stdin.write(chunk)
       stdin.end()
     },
     terminate: () => void child.kill("SIGKILL"),
