@@ -1,0 +1,90 @@
+/**
+ * The cluster entity that runs tasks, and how a task and its outcome travel.
+ * Internal to `effect-asyncio/cluster`; shared by the executor (client) and
+ * the runner.
+ *
+ * A message names the task as `task(...)` does (module specifier + export
+ * name) and carries its arguments encoded by codec.ts (structured-clone
+ * values, readable by either runtime). The outcome comes back the same way: the value, or the
+ * runner's typed failure (`TaskError` with the remote stack, …), rebuilt as
+ * the same class on the caller.
+ *
+ * @module
+ */
+import { Schema } from "effect"
+import { Entity } from "effect/cluster"
+import { Rpc } from "effect/rpc"
+import {
+  BrokenWorkerError,
+  type ExecutorError,
+  ExecutorShutdownError,
+  NotCloneableError,
+  TaskError,
+  TaskNotFoundError,
+} from "../executor.ts"
+
+const Call = {
+  /** The task's module specifier (it must resolve on the runner). */
+  module: Schema.String,
+  /** The name the module exports the task under. */
+  exportName: Schema.String,
+}
+
+/** One task: `args` is the encoded argument list (codec.ts). */
+export const Run = Rpc.make("Run", {
+  payload: { ...Call, args: Schema.Uint8Array },
+  success: Schema.Uint8Array,
+})
+
+/** Many calls of one task (a slice of a `map`): `calls` serializes the argument lists. */
+export const RunBatch = Rpc.make("RunBatch", {
+  payload: { ...Call, calls: Schema.Uint8Array },
+  success: Schema.Uint8Array,
+})
+
+/** The entity every runner hosts. Its ids only spread the work over shards. */
+export const TaskEntity = Entity.make("effect-asyncio/Task", [Run, RunBatch])
+
+export { decode, encode } from "./codec.ts"
+
+/** An outcome on the wire: `[true, value]` or `[false, error fields]`. */
+export type Outcome = readonly [true, unknown] | readonly [false, Record<string, unknown>]
+
+/** The fields of an executor error that can cross the wire. */
+export const errorFields = (error: ExecutorError): Record<string, unknown> => {
+  const fields: Record<string, unknown> = {
+    _tag: error._tag,
+    message: error.message,
+  }
+  for (const key of ["task", "name", "stack", "value", "argument", "reason", "exitCode"]) {
+    const value = (error as unknown as Record<string, unknown>)[key]
+    if (value !== undefined) fields[key] = value
+  }
+  if (error._tag === "TaskError") fields.name = error.name
+  return fields
+}
+
+/** Rebuilds the executor error a runner sent, as the same tagged class. */
+export const toError = (fields: Record<string, unknown>): ExecutorError => {
+  // deno-lint-ignore no-explicit-any
+  const { _tag, ...rest } = fields as any
+  switch (_tag) {
+    case "TaskError":
+      return new TaskError(rest)
+    case "NotCloneableError":
+      return new NotCloneableError(rest)
+    case "BrokenWorkerError":
+      return new BrokenWorkerError(rest)
+    case "TaskNotFoundError":
+      return new TaskNotFoundError(rest)
+    case "ExecutorShutdownError":
+      return new ExecutorShutdownError(rest)
+    default:
+      return new TaskError({
+        task: String(rest.task ?? "unknown"),
+        name: "Error",
+        message: String(rest.message),
+        stack: undefined,
+      })
+  }
+}

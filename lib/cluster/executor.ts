@@ -1,0 +1,351 @@
+/**
+ * `ClusterExecutor`: the `Executor` interface over an Effect Cluster of
+ * runners. Internal to `effect-asyncio/cluster`, which re-exports it.
+ *
+ * @module
+ */
+import { Data, Effect, Layer, type Scope } from "effect"
+import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
+import {
+  type AnyTask,
+  BrokenWorkerError,
+  type Executor,
+  type ExecutorError,
+  ExecutorShutdownError,
+  type ExecutorStats,
+  isTask,
+  type Iterables,
+  NotCloneableError,
+  type ShutdownOptions,
+  type Task,
+} from "../executor.ts"
+import { type ClusterStartError, freePort, type Runtime, startChild } from "./child.ts"
+import { sharding, sqlLayer } from "./config.ts"
+import { decode, encode, type Outcome, TaskEntity, toError } from "./entity.ts"
+import { embeddedPostgres } from "./postgres.ts"
+
+/** The cluster could not be reached (or started) within the connect timeout. */
+export class ClusterUnavailableError extends Data.TaggedError("ClusterUnavailableError")<{
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
+/** Options for {@link ClusterExecutor.make}. */
+export interface ClusterExecutorOptions {
+  /**
+   * Postgres URL of an existing cluster to join. Without it, an embedded
+   * Postgres and local runners are started for the scope.
+   */
+  readonly databaseUrl?: string | undefined
+  /**
+   * The local runners to start when there is no `databaseUrl`: a count (of
+   * this program's runtime) or one runtime per runner, e.g. `["deno", "bun"]`
+   * (default 2).
+   */
+  readonly runners?: number | ReadonlyArray<Runtime> | undefined
+  /** Worker processes per local runner (default 1). */
+  readonly poolSize?: number | undefined
+  /**
+   * How long to wait for the cluster (the database, and local runners to
+   * join) before failing with {@link ClusterUnavailableError}, in ms
+   * (default 10 000; starting an embedded Postgres gets 60 000 more).
+   */
+  readonly connectTimeoutMs?: number | undefined
+}
+
+/** Entity ids a client spreads its messages over (each hashes to a shard, hence a runner). */
+const ENTITY_IDS = 256
+/** The most calls of a `map` in one message. */
+const MAX_BATCH = 512
+/** Messages of one `map` in flight at once. */
+const MAP_CONCURRENCY = 16
+
+const option = (name: string, value: number | undefined, fallback: number): number => {
+  const n = value ?? fallback
+  if (!(Number.isInteger(n) && n > 0)) {
+    throw new RangeError(`${name} must be a positive integer, got ${value}`)
+  }
+  return n
+}
+
+/** What a cluster error means to the caller of one task. */
+const clusterFailure = (t: AnyTask, error: { readonly _tag: string }): ExecutorError =>
+  new BrokenWorkerError({
+    task: `${t.module.slice(t.module.lastIndexOf("/") + 1)}#${t.exportName}`,
+    reason: "exit",
+    message: `the cluster could not run the task: ${error._tag}`,
+    cause: error,
+  })
+
+const notATask = (t: unknown) =>
+  new NotCloneableError({
+    task: String((t as { name?: string })?.name || "anonymous"),
+    argument: "result",
+    message:
+      "a closure cannot be sent to a runner: declare the function with task(import.meta.url, name, fn) and export it",
+  })
+
+/** Serializes the argument list, or names the argument that cannot travel. */
+const encodeArgs = (t: AnyTask, args: ReadonlyArray<unknown>): Uint8Array | NotCloneableError => {
+  try {
+    return encode(args)
+  } catch (error) {
+    for (let i = 0; i < args.length; i++) {
+      try {
+        encode(args[i])
+      } catch (e) {
+        return new NotCloneableError({
+          task: t.exportName,
+          argument: i,
+          message: `argument ${i} of ${t.exportName} could not be serialized: ${
+            e instanceof Error ? e.message : String(e)
+          }`,
+        })
+      }
+    }
+    return new NotCloneableError({ task: t.exportName, argument: 0, message: String(error) })
+  }
+}
+
+const fromOutcome = (bytes: Uint8Array): Effect.Effect<unknown, ExecutorError> => {
+  const outcome = decode(bytes) as Outcome
+  return outcome[0] ? Effect.succeed(outcome[1]) : Effect.fail(toError(outcome[1]))
+}
+
+const localRuntimes = (runners: ClusterExecutorOptions["runners"]): ReadonlyArray<Runtime> => {
+  if (Array.isArray(runners)) return runners as ReadonlyArray<Runtime>
+  const n = option("runners", runners as number | undefined, 2)
+  const self: Runtime = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined"
+    ? "deno"
+    : "bun"
+  return Array.from({ length: n }, () => self)
+}
+
+/** Starts the single-machine default: an embedded Postgres and local runners. */
+const startLocal = (
+  options: ClusterExecutorOptions,
+  connectTimeoutMs: number,
+): Effect.Effect<{ url: string; runners: ReadonlyArray<number> }, ClusterStartError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const url = yield* embeddedPostgres({ readyTimeoutMs: connectTimeoutMs + 60_000 })
+    const poolSize = option("poolSize", options.poolSize, 1)
+    const runners = yield* Effect.forEach(
+      localRuntimes(options.runners),
+      (runtime) =>
+        Effect.flatMap(freePort, (port) =>
+          startChild({
+            runtime,
+            module: "runner",
+            args: [
+              "--database-url",
+              url,
+              "--pool-size",
+              String(poolSize),
+              "--port",
+              String(port),
+              "--die-with-parent",
+            ],
+            readyTimeoutMs: connectTimeoutMs + 30_000,
+            closeTimeoutMs: 6_000,
+          })),
+      { concurrency: "unbounded" },
+    )
+    return { url, runners: runners.map((r) => r.pid) }
+  })
+
+/** An {@link Executor} over a cluster, plus the pids of the local runners it started. */
+export interface ClusterExecutor extends Executor {
+  /** Pids of the local runner processes this executor started (empty when it joined a cluster). */
+  readonly runnerPids: ReadonlyArray<number>
+}
+
+const make = (
+  options: ClusterExecutorOptions = {},
+): Effect.Effect<ClusterExecutor, ClusterUnavailableError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const connectTimeoutMs = option("connectTimeoutMs", options.connectTimeoutMs, 10_000)
+    const local = options.databaseUrl === undefined
+      ? yield* Effect.mapError(
+        startLocal(options, connectTimeoutMs),
+        (e) => new ClusterUnavailableError({ message: e.message, cause: e }),
+      )
+      : { url: options.databaseUrl, runners: [] as ReadonlyArray<number> }
+    const context = yield* Layer.build(
+      NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: sharding }).pipe(
+        Layer.provide(sqlLayer(local.url, connectTimeoutMs)),
+      ),
+    ).pipe(
+      Effect.timeoutOrElse({
+        duration: connectTimeoutMs,
+        orElse: (): Effect.Effect<never, ClusterUnavailableError> =>
+          Effect.fail(
+            new ClusterUnavailableError({
+              message: `the cluster database did not answer within ${connectTimeoutMs} ms`,
+            }),
+          ),
+      }),
+      Effect.mapError((e) =>
+        e instanceof ClusterUnavailableError ? e : new ClusterUnavailableError({
+          message: `cannot reach the cluster database: ${
+            String((e as { message?: string }).message ?? e)
+          }`,
+          cause: e,
+        })
+      ),
+    )
+    const client = yield* Effect.provideContext(
+      TaskEntity.client,
+      context as never,
+    ) as Effect.Effect<
+      Effect.Success<typeof TaskEntity.client>,
+      never,
+      never
+    >
+    return makeExecutor(client, local.runners)
+  })
+
+type Client = Effect.Success<typeof TaskEntity.client>
+
+const makeExecutor = (client: Client, runnerPids: ReadonlyArray<number>): ClusterExecutor => {
+  let closed = false
+  let next = 0
+  let running = 0
+  let crashed = 0
+  const idle: Array<() => void> = []
+  const entity = () => client(String(next++ % ENTITY_IDS))
+  const track = <A>(effect: Effect.Effect<A, ExecutorError>, n: number) =>
+    Effect.suspend(() => {
+      running += n
+      return effect
+    }).pipe(Effect.ensuring(Effect.sync(() => {
+      running -= n
+      if (running === 0) { for (const f of idle.splice(0)) f() }
+    })))
+  const refused = (t: unknown): ExecutorError | undefined =>
+    closed
+      ? new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" })
+      : isTask(t)
+      ? undefined
+      : notATask(t)
+
+  const submit = <Args extends ReadonlyArray<unknown>, R>(
+    t: Task<Args, R>,
+    ...args: Args
+  ): Effect.Effect<Awaited<R>, ExecutorError> =>
+    Effect.suspend(() => {
+      const refusal = refused(t)
+      if (refusal !== undefined) return Effect.fail(refusal)
+      const bytes = encodeArgs(t, args)
+      if (bytes instanceof NotCloneableError) return Effect.fail(bytes)
+      return track(
+        entity().Run({ module: t.module, exportName: t.exportName, args: bytes }).pipe(
+          Effect.catch((e) => {
+            crashed++
+            return Effect.fail(clusterFailure(t, e))
+          }),
+          Effect.flatMap(fromOutcome),
+        ),
+        1,
+      ) as Effect.Effect<Awaited<R>, ExecutorError>
+    })
+
+  const map = <Args extends ReadonlyArray<unknown>, R>(
+    t: Task<Args, R>,
+    ...iterables: Iterables<Args>
+  ): Effect.Effect<Array<Awaited<R>>, ExecutorError> =>
+    Effect.suspend(() => {
+      const refusal = refused(t)
+      if (refusal !== undefined) return Effect.fail(refusal)
+      const calls = zip(iterables)
+      if (calls.length === 0) return Effect.succeed([])
+      // Enough messages to keep every runner busy, each as full as that allows.
+      const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(calls.length / MAP_CONCURRENCY)))
+      const chunks: Array<Array<Array<unknown>>> = []
+      for (let i = 0; i < calls.length; i += size) chunks.push(calls.slice(i, i + size))
+      const encoded: Array<Uint8Array> = []
+      for (const chunk of chunks) {
+        const bytes = encodeArgs(t, chunk)
+        if (bytes instanceof NotCloneableError) {
+          // Name the call's argument, as the process pool does.
+          for (const args of chunk) {
+            const bad = encodeArgs(t, args)
+            if (bad instanceof NotCloneableError) return Effect.fail(bad)
+          }
+          return Effect.fail(bytes)
+        }
+        encoded.push(bytes)
+      }
+      return track(
+        Effect.forEach(
+          encoded,
+          (bytes) =>
+            entity().RunBatch({ module: t.module, exportName: t.exportName, calls: bytes }).pipe(
+              Effect.catch((e) => {
+                crashed++
+                return Effect.fail(clusterFailure(t, e))
+              }),
+              Effect.flatMap(fromOutcome),
+            ),
+          { concurrency: MAP_CONCURRENCY },
+        ).pipe(Effect.map((parts) => (parts as Array<Array<unknown>>).flat())),
+        calls.length,
+      ) as Effect.Effect<Array<Awaited<R>>, ExecutorError>
+    })
+
+  const shutdown = (options?: ShutdownOptions): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      closed = true
+      if (options?.wait === false || running === 0) return Effect.void
+      return Effect.callback<void>((resume) => {
+        idle.push(() => resume(Effect.void))
+      })
+    })
+
+  return {
+    kind: "process",
+    maxWorkers: Math.max(1, runnerPids.length),
+    runnerPids,
+    submit,
+    map,
+    shutdown,
+    stats: Effect.sync((): ExecutorStats => ({
+      workers: runnerPids.length,
+      spawned: runnerPids.length,
+      crashed,
+      queued: 0,
+      running,
+    })),
+  }
+}
+
+/** Python's `zip(*iterables)`: argument lists until the shortest iterable ends. */
+const zip = (iterables: ReadonlyArray<Iterable<unknown>>): Array<Array<unknown>> => {
+  const iterators = iterables.map((it) => it[Symbol.iterator]())
+  const calls: Array<Array<unknown>> = []
+  for (;;) {
+    const args: Array<unknown> = []
+    for (const it of iterators) {
+      const next = it.next()
+      if (next.done) return calls
+      args.push(next.value)
+    }
+    calls.push(args)
+  }
+}
+
+/**
+ * An executor whose tasks run on the runners of an Effect Cluster: the same
+ * `submit` / `map` / `shutdown` / `stats` as the local pools, for
+ * `runInExecutor`, `setDefaultExecutor` and `defaultExecutorLayer`.
+ */
+export const ClusterExecutor = {
+  /**
+   * Joins the cluster at `databaseUrl`, or starts a local one (embedded
+   * Postgres and `runners` local runner processes) for the scope. Fails with
+   * {@link ClusterUnavailableError} when it cannot within the connect timeout.
+   */
+  make: (
+    options?: ClusterExecutorOptions,
+  ): Effect.Effect<ClusterExecutor, ClusterUnavailableError, Scope.Scope> =>
+    Effect.suspend(() => make(options)),
+}
