@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Data, Effect, Layer, type Scope } from "effect"
+import { Cause, Data, Effect, Layer, type Scope } from "effect"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import {
   type AnyTask,
@@ -29,6 +29,16 @@ export class ClusterUnavailableError extends Data.TaggedError("ClusterUnavailabl
   readonly message: string
   readonly cause?: unknown
 }> {}
+
+const unavailable = (cause: Cause.Cause<unknown>): ClusterUnavailableError => {
+  const error = Cause.squash(cause)
+  return error instanceof ClusterUnavailableError ? error : new ClusterUnavailableError({
+    message: `cannot reach the cluster database: ${
+      String((error as { message?: string })?.message ?? error)
+    }`,
+    cause: error,
+  })
+}
 
 /** Options for {@link ClusterExecutor.make}. */
 export interface ClusterExecutorOptions {
@@ -184,13 +194,10 @@ const make = (
             }),
           ),
       }),
-      Effect.mapError((e) =>
-        e instanceof ClusterUnavailableError ? e : new ClusterUnavailableError({
-          message: `cannot reach the cluster database: ${
-            String((e as { message?: string }).message ?? e)
-          }`,
-          cause: e,
-        })
+      // Some storage layers die rather than fail when the database is down: every way
+      // the connection fails is the same typed error for the caller.
+      Effect.catchCause((cause) =>
+        Cause.hasInterruptsOnly(cause) ? Effect.interrupt : Effect.fail(unavailable(cause))
       ),
     )
     const client = yield* Effect.provideContext(
