@@ -167,6 +167,8 @@ const startLocal = (
 export interface ClusterExecutor extends Executor {
   /** Pids of the local runner processes this executor started (empty when it joined a cluster). */
   readonly runnerPids: ReadonlyArray<number>
+  /** The cluster's Postgres URL: give it to runners and clients on other machines to join. */
+  readonly databaseUrl: string
 }
 
 const make = (
@@ -208,12 +210,16 @@ const make = (
       never,
       never
     >
-    return makeExecutor(client, local.runners)
+    return makeExecutor(client, local.runners, local.url)
   })
 
 type Client = Effect.Success<typeof TaskEntity.client>
 
-const makeExecutor = (client: Client, runnerPids: ReadonlyArray<number>): ClusterExecutor => {
+const makeExecutor = (
+  client: Client,
+  runnerPids: ReadonlyArray<number>,
+  databaseUrl: string,
+): ClusterExecutor => {
   let closed = false
   let next = 0
   let running = 0
@@ -312,6 +318,7 @@ const makeExecutor = (client: Client, runnerPids: ReadonlyArray<number>): Cluste
     kind: "process",
     maxWorkers: Math.max(1, runnerPids.length),
     runnerPids,
+    databaseUrl,
     submit,
     map,
     shutdown,

@@ -54,7 +54,6 @@ const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   return error.value
 }
 
-
 /** Worker processes seen running tasks: the last test checks they are gone too. */
 const workers = new Set<number>()
 
@@ -119,6 +118,21 @@ test("cluster: setDefaultExecutor and defaultExecutorLayer route runInExecutor(n
   )
   assert.equal(viaLayer, true)
   assert.ok(Layer.isLayer(defaultExecutorLayer(Effect.succeed(c))))
+})
+
+test("cluster: a second executor joins the running cluster by its database URL", async () => {
+  const c = await cluster()
+  assert.match(c.databaseUrl, /^postgres:\/\/.*@127\.0\.0\.1:\d+\//)
+  const where = valueOf(
+    await withCluster((c) =>
+      Effect.scoped(Effect.gen(function* () {
+        const joined = yield* ClusterExecutor.make({ databaseUrl: c.databaseUrl })
+        assert.deepEqual(joined.runnerPids, [])
+        return yield* runInExecutor(joined, whereAmI)
+      }))
+    ),
+  )
+  assert.ok(c.runnerPids.includes(where.runner))
 })
 
 test("cluster: failures are typed; the remote stack is kept", async () => {
