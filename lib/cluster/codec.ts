@@ -14,8 +14,6 @@
  */
 
 const TAG = "$t"
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
 
 type Typed = { readonly [K: number]: number | bigint; readonly length: number }
 const typedArrays: Record<string, new (items: ArrayLike<number> | ArrayLike<bigint>) => Typed> = {
@@ -39,7 +37,7 @@ const describe = (value: unknown) =>
     ? `function ${(value as { name?: string }).name || "(anonymous)"}`
     : String(value)
 
-const toJson = (value: unknown, seen: Set<object>): unknown => {
+const toJsonTree = (value: unknown, seen: Set<object>): unknown => {
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -60,13 +58,21 @@ const toJson = (value: unknown, seen: Set<object>): unknown => {
   if (seen.has(object)) throw new TypeError("a cyclic structure could not be encoded")
   seen.add(object)
   try {
-    if (Array.isArray(object)) return object.map((item) => toJson(item, seen))
+    if (Array.isArray(object)) return object.map((item) => toJsonTree(item, seen))
     if (object instanceof Date) return { [TAG]: "date", v: object.getTime() }
     if (object instanceof RegExp) return { [TAG]: "re", v: object.source, f: object.flags }
     if (object instanceof Map) {
-      return { [TAG]: "map", v: [...object].map(([k, v]) => [toJson(k, seen), toJson(v, seen)]) }
+      return {
+        [TAG]: "map",
+        v: [...object].map(([k, v]) => [toJsonTree(k, seen), toJsonTree(v, seen)]),
+      }
     }
-    if (object instanceof Set) return { [TAG]: "set", v: [...object].map((v) => toJson(v, seen)) }
+    if (object instanceof Set) {
+      return {
+        [TAG]: "set",
+        v: [...object].map((v) => toJsonTree(v, seen)),
+      }
+    }
     if (object instanceof ArrayBuffer) {
       return { [TAG]: "buf", v: [...new Uint8Array(object)] }
     }
@@ -80,7 +86,7 @@ const toJson = (value: unknown, seen: Set<object>): unknown => {
     }
     const out: Record<string, unknown> = {}
     for (const key of Object.keys(object)) {
-      out[key] = toJson((object as Record<string, unknown>)[key], seen)
+      out[key] = toJsonTree((object as Record<string, unknown>)[key], seen)
     }
     // A plain object that has the tag key itself is wrapped, so it reads back as it was.
     return TAG in out ? { [TAG]: "obj", v: out } : out
@@ -89,7 +95,8 @@ const toJson = (value: unknown, seen: Set<object>): unknown => {
   }
 }
 
-const fromJson = (json: unknown): unknown => {
+/** Rebuilds a value from what {@link toJson} gave (after `JSON.parse`). */
+export const fromJson = (json: unknown): unknown => {
   if (typeof json !== "object" || json === null) return json
   if (Array.isArray(json)) return json.map(fromJson)
   const o = json as Record<string, unknown> & { v: never }
@@ -137,9 +144,11 @@ const fromJson = (json: unknown): unknown => {
   }
 }
 
-/** Encodes a value; throws a TypeError for what structured clone refuses. */
-export const encode = (value: unknown): Uint8Array =>
-  encoder.encode(JSON.stringify(toJson(value, new Set())))
+/** A value as a JSON-able tree; throws a TypeError for what structured clone refuses. */
+export const toJson = (value: unknown): unknown => toJsonTree(value, new Set())
+
+/** A value as JSON text (see {@link toJson}). */
+export const encode = (value: unknown): string => JSON.stringify(toJsonTree(value, new Set()))
 
 /** Decodes what {@link encode} gave. */
-export const decode = (bytes: Uint8Array): unknown => fromJson(JSON.parse(decoder.decode(bytes)))
+export const decode = (text: string): unknown => fromJson(JSON.parse(text))

@@ -23,32 +23,36 @@ import {
   TaskNotFoundError,
 } from "../executor.ts"
 
-const Call = {
-  /** The task's module specifier (it must resolve on the runner). */
-  module: Schema.String,
-  /** The name the module exports the task under. */
-  exportName: Schema.String,
-}
-
-/** One task: `args` is the encoded argument list (codec.ts). */
-export const Run = Rpc.make("Run", {
-  payload: { ...Call, args: Schema.Uint8Array },
-  success: Schema.Uint8Array,
+/**
+ * Tasks, possibly of different kinds: `calls` is the JSON text of
+ * `[[key, module, exportName, args], …]` (args as {@link toJson} gives them),
+ * and the reply `[[key, ok, value or error fields], …]`, one per call. The
+ * executor gathers the `submit`s of one tick into one message: the cluster's
+ * cost is per message, not per task.
+ */
+export const RunMany = Rpc.make("RunMany", {
+  payload: { calls: Schema.String },
+  success: Schema.String,
 })
 
-/** Many calls of one task (a slice of a `map`): `calls` serializes the argument lists. */
+/** Stops the calls with these keys (their callers were interrupted): their workers are terminated. */
+export const Cancel = Rpc.make("Cancel", {
+  payload: { keys: Schema.Array(Schema.String) },
+})
+
+/**
+ * A slice of a `map`: one task, `calls` the JSON text of its argument lists;
+ * the reply is `[true, results]` or `[false, error fields]` (the first failure).
+ */
 export const RunBatch = Rpc.make("RunBatch", {
-  payload: { ...Call, calls: Schema.Uint8Array },
-  success: Schema.Uint8Array,
+  payload: { module: Schema.String, exportName: Schema.String, calls: Schema.String },
+  success: Schema.String,
 })
 
 /** The entity every runner hosts. Its ids only spread the work over shards. */
-export const TaskEntity = Entity.make("effect-asyncio/Task", [Run, RunBatch])
+export const TaskEntity = Entity.make("effect-asyncio/Task", [RunMany, Cancel, RunBatch])
 
-export { decode, encode } from "./codec.ts"
-
-/** An outcome on the wire: `[true, value]` or `[false, error fields]`. */
-export type Outcome = readonly [true, unknown] | readonly [false, Record<string, unknown>]
+export { decode, encode, fromJson, toJson } from "./codec.ts"
 
 /** The fields of an executor error that can cross the wire. */
 export const errorFields = (error: ExecutorError): Record<string, unknown> => {

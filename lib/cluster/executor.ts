@@ -21,7 +21,7 @@ import {
 } from "../executor.ts"
 import { type ClusterStartError, freePort, type Runtime, startChild } from "./child.ts"
 import { sharding, sqlLayer } from "./config.ts"
-import { decode, encode, type Outcome, TaskEntity, toError } from "./entity.ts"
+import { fromJson, TaskEntity, toError, toJson } from "./entity.ts"
 import { embeddedPostgres } from "./postgres.ts"
 
 /** The cluster could not be reached (or started) within the connect timeout. */
@@ -64,11 +64,13 @@ export interface ClusterExecutorOptions {
 }
 
 /** Entity ids a client spreads its messages over (each hashes to a shard, hence a runner). */
-const ENTITY_IDS = 256
+const ENTITY_IDS = 64
 /** The most calls of a `map` in one message. */
 const MAX_BATCH = 512
 /** Messages of one `map` in flight at once. */
 const MAP_CONCURRENCY = 16
+/** A burst of calls goes out as about this many messages, to spread it over the runners. */
+const SPREAD = 8
 
 const option = (name: string, value: number | undefined, fallback: number): number => {
   const n = value ?? fallback
@@ -95,31 +97,22 @@ const notATask = (t: unknown) =>
       "a closure cannot be sent to a runner: declare the function with task(import.meta.url, name, fn) and export it",
   })
 
-/** Serializes the argument list, or names the argument that cannot travel. */
-const encodeArgs = (t: AnyTask, args: ReadonlyArray<unknown>): Uint8Array | NotCloneableError => {
-  try {
-    return encode(args)
-  } catch (error) {
-    for (let i = 0; i < args.length; i++) {
-      try {
-        encode(args[i])
-      } catch (e) {
-        return new NotCloneableError({
-          task: t.exportName,
-          argument: i,
-          message: `argument ${i} of ${t.exportName} could not be serialized: ${
-            e instanceof Error ? e.message : String(e)
-          }`,
-        })
-      }
+/** Names the argument of `args` that cannot travel (undefined when they all can). */
+const badArgument = (t: AnyTask, args: ReadonlyArray<unknown>): NotCloneableError | undefined => {
+  for (let i = 0; i < args.length; i++) {
+    try {
+      toJson(args[i])
+    } catch (e) {
+      return new NotCloneableError({
+        task: t.exportName,
+        argument: i,
+        message: `argument ${i} of ${t.exportName} could not be sent: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+      })
     }
-    return new NotCloneableError({ task: t.exportName, argument: 0, message: String(error) })
   }
-}
-
-const fromOutcome = (bytes: Uint8Array): Effect.Effect<unknown, ExecutorError> => {
-  const outcome = decode(bytes) as Outcome
-  return outcome[0] ? Effect.succeed(outcome[1]) : Effect.fail(toError(outcome[1]))
+  return undefined
 }
 
 const localRuntimes = (runners: ClusterExecutorOptions["runners"]): ReadonlyArray<Runtime> => {
@@ -215,6 +208,25 @@ const make = (
 
 type Client = Effect.Success<typeof TaskEntity.client>
 
+// deno-lint-ignore no-explicit-any
+type Resume = (effect: Effect.Effect<any, ExecutorError>) => void
+
+/** One `submit`: waiting to be sent, sent, or settled. */
+interface Call {
+  readonly key: string
+  readonly task: AnyTask
+  /** `[key, module, exportName, args]` as JSON text. */
+  readonly json: string
+  readonly resume: Resume
+  entityId: string | undefined
+  done: boolean
+}
+
+const outcomeOf = (ok: boolean, tree: unknown): Effect.Effect<unknown, ExecutorError> =>
+  ok
+    ? Effect.succeed(fromJson(tree))
+    : Effect.fail(toError(fromJson(tree) as Record<string, unknown>))
+
 const makeExecutor = (
   client: Client,
   runnerPids: ReadonlyArray<number>,
@@ -225,15 +237,17 @@ const makeExecutor = (
   let running = 0
   let crashed = 0
   const idle: Array<() => void> = []
-  const entity = () => client(String(next++ % ENTITY_IDS))
-  const track = <A>(effect: Effect.Effect<A, ExecutorError>, n: number) =>
-    Effect.suspend(() => {
-      running += n
-      return effect
-    }).pipe(Effect.ensuring(Effect.sync(() => {
-      running -= n
-      if (running === 0) { for (const f of idle.splice(0)) f() }
-    })))
+  // Call keys are unique across every client of the cluster.
+  const prefix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}/`
+  let nextKey = 0
+  const entityId = () => String(next++ % ENTITY_IDS)
+  const started = (n: number) => {
+    running += n
+  }
+  const finished = (n: number) => {
+    running -= n
+    if (running === 0) { for (const f of idle.splice(0)) f() }
+  }
   const refused = (t: unknown): ExecutorError | undefined =>
     closed
       ? new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" })
@@ -241,25 +255,87 @@ const makeExecutor = (
       ? undefined
       : notATask(t)
 
+  // The submits of one tick go out together, a few messages spread over the runners.
+  let pending: Array<Call> = []
+  let flushScheduled = false
+  const settle = (call: Call, effect: Effect.Effect<unknown, ExecutorError>) => {
+    if (call.done) return
+    call.done = true
+    finished(1)
+    call.resume(effect)
+  }
+  const send = (calls: Array<Call>) => {
+    const id = entityId()
+    for (const call of calls) call.entityId = id
+    const byKey = new Map(calls.map((call) => [call.key, call]))
+    Effect.runFork(
+      client(id).RunMany({ calls: `[${calls.map((c) => c.json).join(",")}]` }).pipe(
+        Effect.match({
+          onSuccess: (text) => {
+            const reply = JSON.parse(text) as Array<[string, boolean, unknown]> | { error: unknown }
+            if (!Array.isArray(reply)) {
+              const error = toError(reply.error as Record<string, unknown>)
+              for (const call of calls) settle(call, Effect.fail(error))
+              return
+            }
+            for (const [key, ok, tree] of reply) {
+              const call = byKey.get(key)
+              if (call !== undefined && !call.done) settle(call, outcomeOf(ok, tree))
+            }
+          },
+          onFailure: (error) => {
+            crashed++
+            for (const call of calls) settle(call, Effect.fail(clusterFailure(call.task, error)))
+          },
+        }),
+        Effect.onInterrupt(() =>
+          Effect.sync(() => {
+            for (const call of calls) settle(call, Effect.interrupt)
+          })
+        ),
+      ),
+    )
+  }
+  const flush = () => {
+    flushScheduled = false
+    const calls = pending.filter((call) => !call.done)
+    pending = []
+    if (calls.length === 0) return
+    const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(calls.length / SPREAD)))
+    for (let i = 0; i < calls.length; i += size) send(calls.slice(i, i + size))
+  }
+  const cancel = (call: Call) => {
+    if (call.done) return
+    call.done = true
+    finished(1)
+    // Sent: the runner stops it (terminating its worker); not sent: it never leaves.
+    if (call.entityId !== undefined) {
+      Effect.runFork(Effect.ignore(client(call.entityId).Cancel({ keys: [call.key] })))
+    }
+  }
+
   const submit = <Args extends ReadonlyArray<unknown>, R>(
     t: Task<Args, R>,
     ...args: Args
   ): Effect.Effect<Awaited<R>, ExecutorError> =>
-    Effect.suspend(() => {
+    Effect.callback<Awaited<R>, ExecutorError>((resume) => {
       const refusal = refused(t)
-      if (refusal !== undefined) return Effect.fail(refusal)
-      const bytes = encodeArgs(t, args)
-      if (bytes instanceof NotCloneableError) return Effect.fail(bytes)
-      return track(
-        entity().Run({ module: t.module, exportName: t.exportName, args: bytes }).pipe(
-          Effect.catch((e) => {
-            crashed++
-            return Effect.fail(clusterFailure(t, e))
-          }),
-          Effect.flatMap(fromOutcome),
-        ),
-        1,
-      ) as Effect.Effect<Awaited<R>, ExecutorError>
+      if (refusal !== undefined) return resume(Effect.fail(refusal))
+      const key = prefix + (nextKey++).toString(36)
+      let json: string
+      try {
+        json = JSON.stringify([key, t.module, t.exportName, toJson(args)])
+      } catch {
+        return resume(Effect.fail(badArgument(t, args) ?? notATask(t)))
+      }
+      const call: Call = { key, task: t, json, resume, entityId: undefined, done: false }
+      started(1)
+      pending.push(call)
+      if (!flushScheduled) {
+        flushScheduled = true
+        queueMicrotask(flush)
+      }
+      return Effect.sync(() => cancel(call))
     })
 
   const map = <Args extends ReadonlyArray<unknown>, R>(
@@ -272,36 +348,40 @@ const makeExecutor = (
       const calls = zip(iterables)
       if (calls.length === 0) return Effect.succeed([])
       // Enough messages to keep every runner busy, each as full as that allows.
-      const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(calls.length / MAP_CONCURRENCY)))
-      const chunks: Array<Array<Array<unknown>>> = []
-      for (let i = 0; i < calls.length; i += size) chunks.push(calls.slice(i, i + size))
-      const encoded: Array<Uint8Array> = []
-      for (const chunk of chunks) {
-        const bytes = encodeArgs(t, chunk)
-        if (bytes instanceof NotCloneableError) {
+      const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(calls.length / SPREAD)))
+      const chunks: Array<string> = []
+      for (let i = 0; i < calls.length; i += size) {
+        const chunk = calls.slice(i, i + size)
+        try {
+          chunks.push(JSON.stringify(toJson(chunk)))
+        } catch {
           // Name the call's argument, as the process pool does.
           for (const args of chunk) {
-            const bad = encodeArgs(t, args)
-            if (bad instanceof NotCloneableError) return Effect.fail(bad)
+            const bad = badArgument(t, args)
+            if (bad !== undefined) return Effect.fail(bad)
           }
-          return Effect.fail(bytes)
+          return Effect.fail(notATask(t))
         }
-        encoded.push(bytes)
       }
-      return track(
-        Effect.forEach(
-          encoded,
-          (bytes) =>
-            entity().RunBatch({ module: t.module, exportName: t.exportName, calls: bytes }).pipe(
+      started(calls.length)
+      return Effect.forEach(
+        chunks,
+        (json) =>
+          client(entityId()).RunBatch({ module: t.module, exportName: t.exportName, calls: json })
+            .pipe(
               Effect.catch((e) => {
                 crashed++
                 return Effect.fail(clusterFailure(t, e))
               }),
-              Effect.flatMap(fromOutcome),
+              Effect.flatMap((text) => {
+                const [ok, tree] = JSON.parse(text) as [boolean, unknown]
+                return outcomeOf(ok, tree)
+              }),
             ),
-          { concurrency: MAP_CONCURRENCY },
-        ).pipe(Effect.map((parts) => (parts as Array<Array<unknown>>).flat())),
-        calls.length,
+        { concurrency: MAP_CONCURRENCY },
+      ).pipe(
+        Effect.map((parts) => (parts as Array<Array<unknown>>).flat()),
+        Effect.ensuring(Effect.sync(() => finished(calls.length))),
       ) as Effect.Effect<Array<Awaited<R>>, ExecutorError>
     })
 
@@ -326,7 +406,7 @@ const makeExecutor = (
       workers: runnerPids.length,
       spawned: runnerPids.length,
       crashed,
-      queued: 0,
+      queued: pending.length,
       running,
     })),
   }

@@ -22,12 +22,12 @@
  */
 import process from "node:process"
 import { parseArgs } from "node:util"
-import { Effect, Fiber, Layer, Option } from "effect"
+import { Deferred, Effect, Exit, Fiber, Layer, Option } from "effect"
 import { RunnerAddress } from "effect/cluster"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import { type AnyTask, type ExecutorError, ProcessPoolExecutor, task } from "../executor.ts"
 import { sharding, sqlLayer } from "./config.ts"
-import { decode, encode, errorFields, TaskEntity } from "./entity.ts"
+import { errorFields, fromJson, TaskEntity, toJson } from "./entity.ts"
 
 /** A runner's settings (the command-line flags). */
 export interface RunnerOptions {
@@ -39,25 +39,26 @@ export interface RunnerOptions {
   readonly connectTimeoutMs?: number | undefined
 }
 
+/** A failure of the runner itself (a message it cannot decode), as error fields. */
+const runnerFailure = (defect: unknown) => ({
+  _tag: "NotCloneableError",
+  task: "message",
+  argument: "result",
+  message: `the runner could not handle the message: ${String(defect)}`,
+})
+
 /**
- * Runs `run` and encodes its outcome; every failure (the task's, or a
- * message this runner cannot decode) becomes a reply, never a defect, which
- * the cluster would retry forever.
+ * Runs `run` and encodes its outcome as `[ok, value or error fields]`; every
+ * failure (the task's, or a message this runner cannot decode) becomes a
+ * reply, never a defect, which the cluster would retry forever.
  */
-const reply = (run: () => Effect.Effect<unknown, ExecutorError>): Effect.Effect<Uint8Array> =>
+const outcome = (
+  run: () => Effect.Effect<unknown, ExecutorError>,
+): Effect.Effect<readonly [boolean, unknown]> =>
   Effect.suspend(run).pipe(
-    Effect.map((value) => encode([true, value])),
-    Effect.catch((error) => Effect.succeed(encode([false, errorFields(error)]))),
-    Effect.catchDefect((defect) =>
-      Effect.sync(() =>
-        encode([false, {
-          _tag: "NotCloneableError",
-          task: "message",
-          argument: "result",
-          message: `the runner could not handle the message: ${String(defect)}`,
-        }])
-      )
-    ),
+    Effect.map((value) => [true, toJson(value)] as const),
+    Effect.catch((error) => Effect.succeed([false, toJson(errorFields(error))] as const)),
+    Effect.catchDefect((defect) => Effect.succeed([false, runnerFailure(defect)] as const)),
   )
 
 const notHere = () => {
@@ -76,23 +77,55 @@ export const runnerLayer = (options: RunnerOptions) => {
   }
   const entity = Layer.unwrap(Effect.gen(function* () {
     const pool = yield* ProcessPoolExecutor.make({ maxWorkers: options.poolSize })
+    // Calls of RunMany messages in progress, by key, to cancel one of them alone.
+    const cancels = new Map<string, Deferred.Deferred<void>>()
+    // Cancels that arrived before their call (kept briefly; bounded).
+    const early = new Set<string>()
+    const cancelled = [false, { _tag: "Interrupted", message: "cancelled" }] as const
+    const runOne = ([key, module, exportName, args]: [string, string, string, unknown]) =>
+      Effect.gen(function* () {
+        if (early.delete(key)) return [key, ...cancelled] as const
+        const stop = Deferred.makeUnsafe<void>()
+        cancels.set(key, stop)
+        const result = yield* Effect.raceFirst(
+          outcome(() =>
+            pool.submit(ref(module, exportName), ...(fromJson(args) as Array<unknown>))
+          ),
+          Effect.as(Deferred.await(stop), cancelled),
+        ).pipe(Effect.ensuring(Effect.sync(() => cancels.delete(key))))
+        return [key, ...result] as const
+      })
     return TaskEntity.toLayer(
       TaskEntity.of({
-        Run: ({ payload }) =>
-          reply(() =>
-            pool.submit(
-              ref(payload.module, payload.exportName),
-              ...(decode(payload.args) as Array<unknown>),
-            )
+        RunMany: ({ payload }) =>
+          Effect.suspend(() => {
+            const calls = JSON.parse(payload.calls) as Array<[string, string, string, unknown]>
+            return Effect.forEach(calls, runOne, { concurrency: "unbounded" })
+          }).pipe(
+            Effect.map((outcomes) => JSON.stringify(outcomes)),
+            Effect.catchDefect((defect) =>
+              Effect.succeed(JSON.stringify({ error: runnerFailure(defect) }))
+            ),
           ),
+        Cancel: ({ payload }) =>
+          Effect.sync(() => {
+            for (const key of payload.keys) {
+              const stop = cancels.get(key)
+              if (stop !== undefined) Deferred.doneUnsafe(stop, Exit.void)
+              else {
+                if (early.size > 10_000) early.clear()
+                early.add(key)
+              }
+            }
+          }),
         RunBatch: ({ payload }) =>
-          reply(() => {
-            const calls = decode(payload.calls) as Array<Array<unknown>>
+          outcome(() => {
+            const calls = fromJson(JSON.parse(payload.calls)) as Array<Array<unknown>>
             // pool.map takes one iterable per parameter.
             const arity = calls.reduce((n, args) => Math.max(n, args.length), 0)
             const columns = Array.from({ length: arity }, (_, i) => calls.map((args) => args[i]))
             return pool.map(ref(payload.module, payload.exportName), ...columns)
-          }),
+          }).pipe(Effect.map((result) => JSON.stringify(result))),
       }),
       { concurrency: "unbounded" },
     )

@@ -20,7 +20,7 @@ import {
   TaskNotFoundError,
 } from "effect-asyncio/executor"
 import { ClusterExecutor } from "effect-asyncio/cluster"
-import { add, addAsync, echo, exit, fail, misnamed } from "../fixtures/tasks.ts"
+import { add, addAsync, echo, exit, fail, misnamed, sleep } from "../fixtures/tasks.ts"
 import { traceAndSleep, whereAmI } from "../fixtures/cluster-tasks.ts"
 import { descendants, survivors } from "../fixtures/processes.ts"
 
@@ -168,7 +168,9 @@ test("cluster: interrupting the caller terminates the worker running the task", 
   const trace = join(dir, "trace")
   try {
     const c = await cluster()
+    // Submitted in the same tick, the two tasks travel in one message: cancelling one spares the other.
     const fiber = Effect.runFork(runInExecutor(c, traceAndSleep, trace, 120_000))
+    const sibling = Effect.runFork(runInExecutor(c, sleep, 1_500, 7))
     const end = Date.now() + 60_000
     while (!existsSync(trace) && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
     const [runner, worker] = readFileSync(trace, "utf8").trim().split(" ").map(Number)
@@ -178,6 +180,7 @@ test("cluster: interrupting the caller terminates the worker running the task", 
     )
     assert.ok(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
     assert.deepEqual(await survivors([worker]), [], `worker ${worker} still runs the task`)
+    assert.equal(valueOf(await Effect.runPromise(Fiber.await(sibling))), 7)
     // The runner lives on and takes new work.
     assert.deepEqual(await survivors([runner], 0), [runner])
     assert.equal(valueOf(await withCluster((c) => c.submit(add, 2, 2))), 4)
