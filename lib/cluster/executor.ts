@@ -69,6 +69,10 @@ const ENTITY_IDS = 64
 const MAX_BATCH = 512
 /** Messages of one `map` in flight at once. */
 const MAP_CONCURRENCY = 16
+/** How often a dropped message is sent again before its tasks fail. */
+const MAX_RESENDS = 20
+/** The pause before sending a dropped message again (ms). */
+const RESEND_DELAY_MS = 250
 /** A burst of calls goes out as about this many messages, to spread it over the runners. */
 const SPREAD = 8
 
@@ -80,13 +84,43 @@ const option = (name: string, value: number | undefined, fallback: number): numb
   return n
 }
 
-/** What a cluster error means to the caller of one task. */
-const clusterFailure = (t: AnyTask, error: { readonly _tag: string }): ExecutorError =>
-  new BrokenWorkerError({
+/** What a message the cluster could not deliver means to the caller of one of its tasks. */
+const clusterFailure = (
+  t: AnyTask,
+  cause: Cause.Cause<{ readonly _tag: string }>,
+): ExecutorError => {
+  const error = Cause.findErrorOption(cause)
+  return new BrokenWorkerError({
     task: `${t.module.slice(t.module.lastIndexOf("/") + 1)}#${t.exportName}`,
     reason: "exit",
-    message: `the cluster could not run the task: ${error._tag}`,
-    cause: error,
+    message: `the cluster could not deliver the task: ${
+      error._tag === "Some" ? error.value._tag : Cause.pretty(cause).split("\n")[0]
+    }`,
+    cause: error._tag === "Some" ? error.value : Cause.squash(cause),
+  })
+}
+
+/** Cluster errors worth sending a message again for: its shard is moving to another runner. */
+const TRANSIENT = new Set(["EntityNotAssignedToRunner", "MailboxFull", "RunnerUnavailable"])
+
+/**
+ * Sends a message, and again (up to {@link MAX_RESENDS} times, {@link RESEND_DELAY_MS}
+ * apart) when the cluster drops it: a runner that lost its shards (it died, or
+ * stopped answering health checks) abandons the messages it had, which the
+ * cluster reports as an interruption. At least once: a message resent may
+ * have run, in part, before.
+ */
+const resend = <A, E extends { readonly _tag: string }>(
+  send: () => Effect.Effect<A, E>,
+  attempt = 0,
+): Effect.Effect<A, E> =>
+  Effect.catchCause(send(), (cause) => {
+    const error = Cause.findErrorOption(cause)
+    const transient = error._tag === "Some"
+      ? TRANSIENT.has(error.value._tag)
+      : Cause.hasInterruptsOnly(cause)
+    if (!transient || attempt >= MAX_RESENDS) return Effect.failCause(cause)
+    return Effect.andThen(Effect.sleep(RESEND_DELAY_MS), resend(send, attempt + 1))
   })
 
 const notATask = (t: unknown) =>
@@ -269,8 +303,8 @@ const makeExecutor = (
     for (const call of calls) call.entityId = id
     const byKey = new Map(calls.map((call) => [call.key, call]))
     Effect.runFork(
-      client(id).RunMany({ calls: `[${calls.map((c) => c.json).join(",")}]` }).pipe(
-        Effect.match({
+      resend(() => client(id).RunMany({ calls: `[${calls.map((c) => c.json).join(",")}]` })).pipe(
+        Effect.matchCause({
           onSuccess: (text) => {
             const reply = JSON.parse(text) as Array<[string, boolean, unknown]> | { error: unknown }
             if (!Array.isArray(reply)) {
@@ -283,16 +317,11 @@ const makeExecutor = (
               if (call !== undefined && !call.done) settle(call, outcomeOf(ok, tree))
             }
           },
-          onFailure: (error) => {
+          onFailure: (cause) => {
             crashed++
-            for (const call of calls) settle(call, Effect.fail(clusterFailure(call.task, error)))
+            for (const call of calls) settle(call, Effect.fail(clusterFailure(call.task, cause)))
           },
         }),
-        Effect.onInterrupt(() =>
-          Effect.sync(() => {
-            for (const call of calls) settle(call, Effect.interrupt)
-          })
-        ),
       ),
     )
   }
@@ -367,11 +396,16 @@ const makeExecutor = (
       return Effect.forEach(
         chunks,
         (json) =>
-          client(entityId()).RunBatch({ module: t.module, exportName: t.exportName, calls: json })
+          Effect.suspend(() => {
+            const id = entityId()
+            return resend(() =>
+              client(id).RunBatch({ module: t.module, exportName: t.exportName, calls: json })
+            )
+          })
             .pipe(
-              Effect.catch((e) => {
+              Effect.catchCause((cause) => {
                 crashed++
-                return Effect.fail(clusterFailure(t, e))
+                return Effect.fail(clusterFailure(t, cause))
               }),
               Effect.flatMap((text) => {
                 const [ok, tree] = JSON.parse(text) as [boolean, unknown]

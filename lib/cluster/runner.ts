@@ -13,7 +13,8 @@
  * default 34431), `--host` (the address other members use, default
  * 127.0.0.1; give the machine's reachable address on a real cluster),
  * `--die-with-parent` (exit when stdin closes: how local runners follow the
- * process that started them).
+ * process that started them). A runner whose `--host` is not loopback
+ * listens on every interface.
  *
  * It prints `ready <host>:<port>` once it has joined. SIGTERM or SIGINT leave
  * the cluster cleanly (shards released, pool shut down), within 5 s.
@@ -130,14 +131,17 @@ export const runnerLayer = (options: RunnerOptions) => {
       { concurrency: "unbounded" },
     )
   }))
-  const address = RunnerAddress.make(options.host ?? "127.0.0.1", options.port)
+  const host = options.host ?? "127.0.0.1"
+  const address = RunnerAddress.make(host, options.port)
+  // A loopback runner (the local default) is reachable from this machine only.
+  const listen = host === "127.0.0.1" || host === "localhost" ? host : "0.0.0.0"
   return entity.pipe(
     Layer.provide(NodeClusterSocket.layer({
       storage: "sql",
       shardingConfig: {
         ...sharding,
         runnerAddress: Option.some(address),
-        runnerListenAddress: Option.some(RunnerAddress.make("0.0.0.0", options.port)),
+        runnerListenAddress: Option.some(RunnerAddress.make(listen, options.port)),
       },
     })),
     Layer.provide(sqlLayer(options.databaseUrl, options.connectTimeoutMs ?? 10_000)),
