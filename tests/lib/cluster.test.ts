@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
-import { Cause, Effect, Exit, Fiber, Layer, Scope } from "effect"
+import { Cause, Effect, Exit, Fiber, Scope } from "effect"
 import {
   BrokenWorkerError,
   DefaultExecutor,
@@ -109,15 +109,16 @@ test("cluster: setDefaultExecutor and defaultExecutorLayer route runInExecutor(n
     await withCluster(() => runInExecutor(null, whereAmI).pipe(setDefaultExecutor(c))),
   )
   assert.ok(c.runnerPids.includes(inside.runner))
+  // A whole program on the cluster: the layer joins it (by URL) and leaves it when released.
   const viaLayer = valueOf(
     await withCluster(() =>
-      Effect.flatMap(Effect.service(DefaultExecutor), (ex) => Effect.succeed(ex === c)).pipe(
-        Effect.provide(defaultExecutorLayer(Effect.succeed(c))),
+      Effect.all([Effect.service(DefaultExecutor), runInExecutor(null, whereAmI)]).pipe(
+        Effect.provide(defaultExecutorLayer(ClusterExecutor.make({ databaseUrl: c.databaseUrl }))),
       )
     ),
   )
-  assert.equal(viaLayer, true)
-  assert.ok(Layer.isLayer(defaultExecutorLayer(Effect.succeed(c))))
+  assert.equal((viaLayer[0] as ClusterExecutor).databaseUrl, c.databaseUrl)
+  assert.ok(c.runnerPids.includes(viaLayer[1].runner))
 })
 
 test("cluster: a second executor joins the running cluster by its database URL", async () => {
