@@ -78,6 +78,28 @@ export const findPython = async (
   return undefined
 }
 
+/** Peers that need a Python module besides uvloop and aiohttp, and how to install it. */
+export const peerNeeds: Readonly<
+  Record<string, { readonly module: string; readonly hint: string }>
+> = {
+  "executor-cluster": {
+    module: "distributed",
+    hint: "executor-cluster peer skipped: Dask distributed is not installed. On Debian/Ubuntu: " +
+      "`sudo apt-get install python3-distributed`; elsewhere: `python3 -m pip install distributed`.",
+  },
+}
+
+/** Why `bench`'s peer cannot run with `python` (its install hint), or undefined when it can. */
+export const missingPeerNeed = async (
+  python: Pick<Python, "exe">,
+  bench: string,
+): Promise<string | undefined> => {
+  const need = peerNeeds[bench]
+  if (need === undefined) return undefined
+  const { code } = await capture(python.exe, ["-c", `import ${need.module}`])
+  return code === 0 ? undefined : need.hint
+}
+
 /** The peer scripts (bench names) whose name contains one of `filters` (all when empty). */
 export const peerBenches = (filters: ReadonlyArray<string> = []): Array<string> =>
   readdirSync(peerDir)

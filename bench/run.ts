@@ -23,7 +23,14 @@ import os from "node:os"
 import process from "node:process"
 import type { BenchRow } from "./_harness.ts"
 import { type RuntimeName, scriptCommand } from "effect-asyncio/runtime"
-import { findPython, installHint, peerBenches, type Python, runPeerBench } from "./peers.ts"
+import {
+  findPython,
+  installHint,
+  missingPeerNeed,
+  peerBenches,
+  type Python,
+  runPeerBench,
+} from "./peers.ts"
 import {
   chartFile,
   fmt,
@@ -114,7 +121,9 @@ if (import.meta.main) {
       }
     }
     const peerStart = performance.now()
-    if (python && peers.includes(name)) {
+    const missing = python && peers.includes(name) ? await missingPeerNeed(python, name) : undefined
+    if (missing) console.log(`\n${missing}`)
+    if (python && peers.includes(name) && !missing) {
       console.log(`\n=== ${name}.py on asyncio and uvloop (${python.exe})`)
       fresh.push(
         ...(await runPeerBench(

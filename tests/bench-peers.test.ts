@@ -13,6 +13,7 @@ import {
   findPython,
   installHint,
   mergeRuns,
+  missingPeerNeed,
   parseRows,
   peerBenches,
   peerDir,
@@ -69,8 +70,11 @@ test("bench peers: every bench with a workload for the peers has a peer script, 
 })
 
 for (const bench of peerBenches()) {
+  // A peer that needs more than uvloop and aiohttp (Dask) is skipped with its own install hint.
+  const missing = python ? await missingPeerNeed(python, bench) : undefined
+  if (missing) console.log(`tests/bench-peers.test.ts: ${missing}`)
   test(`bench peers: ${bench}.py --quick prints valid rows under asyncio and uvloop`, {
-    skip,
+    skip: skip || missing || false,
   }, async () => {
     const runs = await Promise.all(
       peerLoops.map((loop) => runPeer(python!, bench, loop, { quick: true, timeoutMs: 60_000 })),

@@ -1,0 +1,82 @@
+/**
+ * Bench for recipes/executor-cluster.ts — a `ClusterExecutor` on 2 local
+ * runners (one worker process each, an embedded Postgres) beside the process
+ * pool (2 worker processes) on the same machine.
+ *
+ * - round trip: 1 000 sequential `add(i, 1)`, µs per task;
+ * - throughput: 1 000 and 10 000 `add(i, 1)`, one `submit` per task (each its
+ *   own fiber) and as one `map`, tasks/s.
+ *
+ * What a cluster costs is per message, not per task: the executor sends the
+ * submits of one tick as a few messages, and a `map` as slices of up to 512
+ * calls. Names, sizes and samples come from bench/workloads.json; the Python
+ * peer is Dask distributed (bench/peers/asyncio/executor-cluster.py).
+ *
+ * The machine may be shared: the load average is printed before each workload.
+ */
+import { Effect } from "effect"
+import { ProcessPoolExecutor } from "effect-asyncio/executor"
+import { ClusterExecutor } from "effect-asyncio/cluster"
+import { fromDef, param } from "./workloads.ts"
+import { runBench, type Variant } from "./_harness.ts"
+import { add, concurrent, loadAverage, longLived, range, sequential } from "./_executor.ts"
+
+if (import.meta.main) {
+  const bench = "executor-cluster"
+  const roundTripDef = fromDef(bench, "round-trip 1,000 sequential")
+  const thousandDef = fromDef(bench, "throughput 1,000 concurrent")
+  const tenThousandDef = fromDef(bench, "throughput 10,000 concurrent")
+  const runners = param(bench, "round-trip 1,000 sequential", "runners")
+  const workers = param(bench, "round-trip 1,000 sequential", "workers")
+
+  const processes = await longLived(ProcessPoolExecutor.make({ maxWorkers: workers }))
+  const cluster = await longLived(
+    Effect.orDie(ClusterExecutor.make({ runners, poolSize: workers / runners })),
+  )
+  // Warm: every entity id the executor uses gets created on its runner once.
+  await Effect.runPromise(cluster.pool.map(add, range(2_000), range(2_000).fill(1)))
+  await sequential(cluster.pool, 200)
+
+  console.log(`load average: ${await loadAverage()}`)
+  await runBench([{
+    ...roundTripDef,
+    variants: [
+      {
+        name: `ProcessPoolExecutor submit (lib, ${workers} workers)`,
+        baseline: true,
+        run: () => sequential(processes.pool, roundTripDef.ops),
+      },
+      {
+        name: `ClusterExecutor submit (lib, ${runners} runners)`,
+        run: () => sequential(cluster.pool, roundTripDef.ops),
+      },
+    ],
+  }])
+
+  const throughput = (n: number): Array<Variant> => [
+    {
+      name: `ProcessPoolExecutor submit ×N (lib, ${workers} workers)`,
+      baseline: true,
+      run: () => concurrent(processes.pool, n),
+    },
+    {
+      name: `ProcessPoolExecutor map (lib, ${workers} workers)`,
+      run: () => Effect.runPromise(processes.pool.map(add, range(n), range(n).fill(1))),
+    },
+    {
+      name: `ClusterExecutor submit ×N (lib, ${runners} runners)`,
+      run: () => concurrent(cluster.pool, n),
+    },
+    {
+      name: `ClusterExecutor map (lib, ${runners} runners)`,
+      run: () => Effect.runPromise(cluster.pool.map(add, range(n), range(n).fill(1))),
+    },
+  ]
+  for (const def of [thousandDef, tenThousandDef]) {
+    console.log(`load average: ${await loadAverage()}`)
+    await runBench([{ ...def, variants: throughput(def.ops) }])
+  }
+
+  await processes.close()
+  await cluster.close()
+}

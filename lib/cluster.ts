@@ -1,0 +1,44 @@
+/**
+ * `ClusterExecutor`: `runInExecutor(cluster, task, ...args)` with the work
+ * spread over runner processes on many machines, on Effect Cluster (the
+ * asyncio user's `loop.run_in_executor(client.get_executor(), …)` with Dask).
+ *
+ * - A task travels as `task(...)` names it: module specifier, export name,
+ *   and its arguments (structured-clone values). The specifier must resolve
+ *   on every runner: a package name every runner has installed, not a
+ *   `file://` path of the caller's machine (that works only when every
+ *   runner runs on the same machine, as with the local default).
+ * - A runner (`lib/cluster/runner.ts`) runs what it receives in its own
+ *   local `ProcessPoolExecutor`: interrupting the caller terminates the
+ *   worker running the task, wherever it is.
+ * - Delivery is at least once: when a runner dies mid-task its shards move
+ *   to another runner once their lock expires (5 s), and the task runs again
+ *   there. Tasks should be idempotent.
+ * - Without `databaseUrl`, `make` starts an embedded Postgres and local
+ *   runners for the scope, so this works after `npm install` alone; every
+ *   process it started stops with the scope, or when the program is killed.
+ *
+ * @example Run a task on a local cluster of two runners
+ * ```ts
+ * import { Effect } from "effect"
+ * import { runInExecutor } from "effect-asyncio/executor"
+ * import { ClusterExecutor } from "effect-asyncio/cluster"
+ * import { add } from "../tests/fixtures/tasks.ts"
+ * import assert from "node:assert/strict"
+ *
+ * const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+ *   const cluster = yield* ClusterExecutor.make({ runners: 2 })
+ *   return yield* runInExecutor(cluster, add, 40, 2)
+ * })))
+ * assert.equal(sum, 42)
+ * ```
+ *
+ * @module
+ */
+export {
+  ClusterExecutor,
+  type ClusterExecutorOptions,
+  ClusterUnavailableError,
+} from "./cluster/executor.ts"
+export { SHARD_LOCK_EXPIRATION_MS } from "./cluster/config.ts"
+export type { Runtime } from "./cluster/child.ts"

@@ -1,0 +1,50 @@
+// The cluster's value codec (lib/cluster/codec.ts): what structured clone keeps, readable by
+// either runtime.
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { decode, encode } from "../../lib/cluster/codec.ts"
+
+test("cluster codec: structured-clone values survive encode → decode", () => {
+  const error = new RangeError("out")
+  const value = {
+    text: "é",
+    n: 1.5,
+    t: true,
+    nil: null,
+    u: undefined,
+    nan: NaN,
+    inf: -Infinity,
+    negZero: -0,
+    big: -(2n ** 70n),
+    date: new Date(1234),
+    re: /a+b/gi,
+    map: new Map<unknown, unknown>([[1, { a: [1] }], ["k", new Set([2])]]),
+    bytes: new Uint8Array([0, 255]),
+    floats: new Float64Array([0.5, -1]),
+    bigs: new BigInt64Array([-1n]),
+    buffer: new Uint8Array([7, 8]).buffer,
+    nested: [[[]], [{}]],
+    sparseKeys: { "$t": "not a tag", v: 1 },
+    error,
+  }
+  const back = decode(encode(value)) as typeof value
+  assert.deepEqual({ ...back, error: undefined }, { ...value, error: undefined })
+  assert.ok(Object.is(back.negZero, -0))
+  assert.ok(back.error instanceof Error)
+  assert.deepEqual([back.error.name, back.error.message, back.error.stack], [
+    "RangeError",
+    "out",
+    error.stack,
+  ])
+})
+
+test("cluster codec: what cannot be cloned is refused with a TypeError", () => {
+  assert.throws(() => encode([() => 1]), TypeError)
+  assert.throws(() => encode({ s: Symbol("x") }), TypeError)
+  const cyclic: Record<string, unknown> = {}
+  cyclic.self = cyclic
+  assert.throws(() => encode(cyclic), /cyclic/)
+  // A value seen twice (not a cycle) is fine.
+  const shared = { a: 1 }
+  assert.deepEqual(decode(encode([shared, shared])), [{ a: 1 }, { a: 1 }])
+})
