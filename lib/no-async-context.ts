@@ -17,7 +17,7 @@
  *
  * It must be evaluated before anything imports `effect`: make it the entry's
  * first import (imports are evaluated in order), or preload it:
- * `deno run --preload npm:effect-asyncio/no-async-context main.ts`,
+ * `deno run -A --preload effect-asyncio/no-async-context main.ts`,
  * `bun --preload effect-asyncio/no-async-context main.ts`. Imported too late
  * it does nothing; `capturesAsyncContext()` (and `loopInfo()`) then say `true`.
  *

@@ -13,21 +13,29 @@ const host = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } 
 const own = host ? Object.getOwnPropertyDescriptor(host, "getBuiltinModule") : undefined
 const original = host?.getBuiltinModule
 
-if (host && typeof original === "function") {
+let wrapped = false
+if (host && typeof original === "function" && (own === undefined || own.configurable)) {
   const hidden: GetBuiltinModule = function (this: unknown, id: string) {
     return id === "node:async_hooks" || id === "async_hooks" ? undefined : original.call(this, id)
   }
-  Object.defineProperty(host, "getBuiltinModule", {
-    value: hidden,
-    writable: true,
-    configurable: true,
-    enumerable: own?.enumerable ?? false,
-  })
+  // A host that will not let us wrap it keeps the capture (capturesAsyncContext() then says so).
+  try {
+    Object.defineProperty(host, "getBuiltinModule", {
+      value: hidden,
+      writable: true,
+      configurable: true,
+      enumerable: own?.enumerable ?? false,
+    })
+    wrapped = true
+  } catch {
+    wrapped = false
+  }
 }
 
 /** Puts `process.getBuiltinModule` back exactly as it was before this module ran. */
 export const restoreGetBuiltinModule = (): void => {
-  if (!host || typeof original !== "function") return
+  if (!host || !wrapped) return
+  wrapped = false
   if (own) Object.defineProperty(host, "getBuiltinModule", own)
   else delete host.getBuiltinModule
 }
