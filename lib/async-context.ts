@@ -5,8 +5,8 @@
  * `AsyncResource` it captures one at every fiber suspension and enters it at
  * the resume. That is what lets an `AsyncLocalStorage` value (OpenTelemetry's
  * context, some loggers) set around `Effect.runFork` still be there after an
- * `Effect.sleep`. It costs an allocation and a scope switch per suspension
- * (about 0.5 µs on Deno, plus the garbage). `effect-asyncio/no-async-context`
+ * `Effect.sleep`. It costs an allocation and a scope switch per suspension,
+ * plus the garbage (on Deno, much of what a suspension costs). `effect-asyncio/no-async-context`
  * turns it off for a whole program; {@link capturesAsyncContext} says which
  * way this program runs (`loopInfo()` reports it too). Effect's own context,
  * services, `Context.Reference`s, spans, follows fibers either way.
