@@ -4,8 +4,8 @@
  *
  * Effect 4.1 captures an `AsyncResource` at every fiber suspension and enters
  * it at every resume, so that `AsyncLocalStorage` values follow fibers (see
- * `effect-asyncio/async-context`). On Deno that is about 0.5 µs and some
- * garbage per suspension: a third of a fiber ping-pong. Importing this module
+ * `effect-asyncio/async-context`). On Deno that, and the garbage it makes,
+ * is much of what a fiber suspension costs. Importing this module
  * first hides `node:async_hooks` from Effect while Effect loads (Effect looks
  * it up once, then), and puts `process.getBuiltinModule` back as soon as
  * Effect has loaded. Nothing else changes, and a program that does not import
