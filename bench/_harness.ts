@@ -11,11 +11,21 @@
  * Garbage is collected before every sample, outside the timed part (mitata's
  * `inner_gc`; `_gc.ts` gives Deno a real `gc()`), so a variant does not pay
  * for the garbage of the one measured before it.
+ *
+ * A variant marked `noAsyncContext` (see {@link withNoAsyncContext}) needs a
+ * program that opted in to `effect-asyncio/no-async-context`, which is a
+ * whole-program choice: after a workload's other variants, the bench runs
+ * itself again in a child process with that module preloaded, measuring only
+ * those variants of that workload, and passes the child's rows on.
  */
 import { collectGarbage } from "./_gc.ts"
 import { measure } from "mitata"
+import { spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
-import { runtime } from "effect-asyncio/runtime"
+import { fileURLToPath } from "node:url"
+import process from "node:process"
+import { capturesAsyncContext } from "effect-asyncio/async-context"
+import { runtime, scriptCommand } from "effect-asyncio/runtime"
 
 /** One measured variant of one workload on one runtime. */
 export interface BenchRow {
@@ -47,7 +57,26 @@ export interface Variant {
    * medians go into the row's `extra`, as the Python peers do).
    */
   readonly selfTimed?: boolean
+  /** Measured in a child process that opted in to `effect-asyncio/no-async-context`. */
+  readonly noAsyncContext?: boolean
 }
+
+/** The module a `noAsyncContext` variant's process preloads. */
+export const noAsyncContextModule = "effect-asyncio/no-async-context"
+
+/**
+ * The variants, then each again as "… + no async context": the same run, in
+ * a process that opted in to `effect-asyncio/no-async-context`.
+ */
+export const withNoAsyncContext = (variants: ReadonlyArray<Variant>): Array<Variant> => [
+  ...variants,
+  ...variants.map((v) => ({
+    ...v,
+    name: `${v.name} + no async context`,
+    baseline: false,
+    noAsyncContext: true,
+  })),
+]
 
 export interface Workload {
   readonly bench: string
@@ -91,8 +120,10 @@ const convert = (unit: Workload["unit"], ops: number, ns: number): number => {
 }
 
 /** Quick mode (`BENCH_QUICK=1`, used by the tests) takes 2 samples of each variant. */
-const quick = (globalThis as { process?: { env: Record<string, string | undefined> } }).process
-  ?.env.BENCH_QUICK === "1"
+const quick = process.env.BENCH_QUICK === "1"
+
+/** In a child run for `noAsyncContext` variants: the one workload it measures. */
+const childWorkload = process.env.BENCH_NO_ASYNC_CONTEXT_WORKLOAD
 
 /** What a self-timed variant's `run` resolves to: ms, or ms with secondary figures. */
 export type SelfTimed = number | { readonly ms: number; readonly extra: Record<string, number> }
@@ -124,11 +155,73 @@ const selfTimed = async (
   }
 }
 
-/** Measures every variant of `workload` and prints its rows. */
+/** The bench's own file, to run again in a child process. */
+const mainScript = (): string => {
+  const g = globalThis as { Deno?: { mainModule: string }; Bun?: { main: string } }
+  return g.Bun ? g.Bun.main : fileURLToPath(g.Deno!.mainModule)
+}
+
+/**
+ * Runs this bench again with `effect-asyncio/no-async-context` preloaded,
+ * measuring only `workload`'s `noAsyncContext` variants; prints the child's
+ * rows as its own and returns them.
+ */
+const runInOptedInChild = (workload: Workload): Promise<Array<BenchRow>> =>
+  new Promise((resolve, reject) => {
+    const [exe, ...args] = scriptCommand(mainScript(), process.argv.slice(2), runtime.name, {
+      preload: noAsyncContextModule,
+    })
+    const child = spawn(exe, args, {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, BENCH_NO_ASYNC_CONTEXT_WORKLOAD: workload.workload },
+    })
+    const rows: Array<BenchRow> = []
+    let buffer = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      buffer += chunk
+      const lines = buffer.split("\n")
+      buffer = lines.pop() ?? ""
+      for (const line of lines) {
+        if (line.startsWith("BENCH ")) rows.push(JSON.parse(line.slice(6)))
+        console.log(line)
+      }
+    })
+    child.on("error", reject)
+    child.on(
+      "close",
+      (code) =>
+        code === 0
+          ? resolve(rows)
+          : reject(new Error(`${workload.workload}: the no-async-context run exited ${code}`)),
+    )
+  })
+
+/**
+ * Measures every variant of `workload` and prints its rows; its
+ * `noAsyncContext` variants run in a child process (see the module's doc).
+ */
 export const runWorkload = async (workload: Workload): Promise<Array<BenchRow>> => {
+  if (childWorkload !== undefined) {
+    if (workload.workload !== childWorkload) return []
+    if (capturesAsyncContext()) {
+      throw new Error(`${noAsyncContextModule} did not take effect in the child run`)
+    }
+    return measureVariants(workload, workload.variants.filter((v) => v.noAsyncContext))
+  }
+  const rows = await measureVariants(workload, workload.variants.filter((v) => !v.noAsyncContext))
+  if (workload.variants.some((v) => v.noAsyncContext)) {
+    rows.push(...(await runInOptedInChild(workload)))
+  }
+  return rows
+}
+
+const measureVariants = async (
+  workload: Workload,
+  variants: ReadonlyArray<Variant>,
+): Promise<Array<BenchRow>> => {
   const rows: Array<BenchRow> = []
   const samples = quick ? 2 : workload.samples ?? 7
-  for (const variant of workload.variants) {
+  for (const variant of variants) {
     resetPeakRss()
     const own = variant.selfTimed ? await selfTimed(variant, samples) : undefined
     const stats = own ? { samples: own.nanos } : await measure(

@@ -7,12 +7,14 @@
  *   last waiter resumed (the setup is not timed);
  * - event ping-pong: two fibers alternate through two Events, round trips/s
  *   (the loop-swap recipe's `pingPong`).
+ * Each loop also runs "+ no async context": in a process that opted in to
+ * `effect-asyncio/no-async-context` (see bench/_harness.ts).
  * The call_later workload lives in loop-swap.bench.ts (its Python peer is
  * loop-swap.py: it measures the loop's timers, not the Event). */
 import { Deferred, Effect, Fiber } from "effect"
 import * as Event from "effect-asyncio/event"
 import { pingPong } from "../recipes/loop-swap.ts"
-import { runBench, type Workload } from "./_harness.ts"
+import { runBench, withNoAsyncContext, type Workload } from "./_harness.ts"
 import { onLoops } from "./loop-swap.bench.ts"
 import { fromDef } from "./workloads.ts"
 
@@ -66,7 +68,7 @@ const fanOutWorkload = (): Workload => {
   return {
     ...def,
     variants: [
-      ...onLoops(() => fanOut(n), true),
+      ...withNoAsyncContext(onLoops(() => fanOut(n), true)),
       { name: "one Promise, n async functions (raw)", run: () => rawFanOut(n), selfTimed: true },
     ],
   }
@@ -117,7 +119,7 @@ const pingPongWorkload = (): Workload => {
   return {
     ...def,
     variants: [
-      ...onLoops(() => pingPong(n)),
+      ...withNoAsyncContext(onLoops(() => pingPong(n))),
       { name: "async functions + Promise event (raw)", run: () => rawPingPong(n) },
     ],
   }

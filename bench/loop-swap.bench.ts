@@ -13,11 +13,13 @@
  *   gathered (the definition of bench/run-concurrently.bench.ts);
  * - yield-spin (TypeScript only): 1 000 fibers that each yield 100 times (the
  *   fairness test's load, timed), ns per yield.
+ * spawn-gather and yield-spin also run each loop "+ no async context", in a
+ * process that opted in to `effect-asyncio/no-async-context` (bench/_harness.ts).
  */
 import { Effect } from "effect"
 import { defaultLoop, fastLoop, type Loop, withLoop } from "effect-asyncio/loop"
 import { spawnGather } from "../recipes/loop-swap.ts"
-import { runBench, type Variant, type Workload } from "./_harness.ts"
+import { runBench, type Variant, withNoAsyncContext, type Workload } from "./_harness.ts"
 import { callLaterVariants } from "./_call-later.ts"
 import { fromDef, param } from "./workloads.ts"
 
@@ -48,7 +50,7 @@ const spawnGatherWorkload = (): Workload => {
   return {
     ...def,
     variants: [
-      ...onLoops(() => spawnGather(n)),
+      ...withNoAsyncContext(onLoops(() => spawnGather(n))),
       {
         name: "Promise.all (raw)",
         run: () =>
@@ -79,7 +81,7 @@ const yieldSpinWorkload = (): Workload => {
   return {
     ...fromDef("loop-swap", name),
     variants: [
-      ...onLoops(() => yieldSpin(fibers, yields)),
+      ...withNoAsyncContext(onLoops(() => yieldSpin(fibers, yields))),
       {
         name: "async functions awaiting null (raw)",
         run: () =>

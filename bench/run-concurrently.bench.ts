@@ -4,11 +4,15 @@
  *
  * Variants: the lib's `gather` and `wait`, the bare Effect calls they wrap
  * (`Effect.all`, `Effect.forkChild` + `Fiber.joinAll`), and the raw-Promise
- * baseline (`Promise.all` of async functions that `await` once).
+ * baseline (`Promise.all` of async functions that `await` once). `Effect.all`
+ * also runs on fastLoop, and on both loops "+ no async context" (in a process
+ * that opted in to `effect-asyncio/no-async-context`, bench/_harness.ts); every
+ * row carries its peak RSS.
  */
 import { Effect, Fiber } from "effect"
 import { gather, wait } from "effect-asyncio/coroutine"
-import { runBench, type Workload } from "./_harness.ts"
+import { fastLoop, withLoop } from "effect-asyncio/loop"
+import { runBench, withNoAsyncContext, type Workload } from "./_harness.ts"
 import { fromDef } from "./workloads.ts"
 
 const task = (i: number) => Effect.as(Effect.yieldNow, i)
@@ -17,6 +21,7 @@ const rawTask = async (i: number) => {
   return i
 }
 const indices = (n: number) => Array.from({ length: n }, (_, i) => i)
+const all = (n: number) => Effect.all(indices(n).map(task), { concurrency: "unbounded" })
 
 // Names, sizes and sample counts come from bench/workloads.json, shared with the Python peer.
 const spawnGather = (workload: string): Workload => {
@@ -30,11 +35,13 @@ const spawnGather = (workload: string): Workload => {
         baseline: true,
         run: () => Promise.all(indices(n).map(rawTask)),
       },
-      {
-        name: "Effect.all (bare)",
-        run: () =>
-          Effect.runPromise(Effect.all(indices(n).map(task), { concurrency: "unbounded" })),
-      },
+      ...withNoAsyncContext([
+        { name: "Effect.all (bare)", run: () => Effect.runPromise(all(n)) },
+        {
+          name: "Effect.all on fastLoop",
+          run: () => Effect.runPromise(withLoop(fastLoop)(all(n))),
+        },
+      ]),
       { name: "gather (lib)", run: () => Effect.runPromise(gather(indices(n).map(task))) },
       {
         name: "forkChild + joinAll (bare)",

@@ -15,14 +15,18 @@
  * (`Socket.makeWebSocket`, its reader's batches and its writer), and the
  * lib's `connect` (`send` then `receive`, the recipe's shape). The bare
  * variant separates what any Effect client pays (a fiber suspension per
- * reply) from what the lib adds on top.
+ * reply) from what the lib adds on top. The lib's client also runs on
+ * fastLoop, and on both loops "+ no async context" (in a process that opted
+ * in to `effect-asyncio/no-async-context`, with its own echo server; see
+ * bench/_harness.ts).
  *
  * Every loop is bounded in count, and every run in time (60 s).
  */
 import { Effect, Exit, Scope } from "effect"
 import { Socket } from "effect/socket"
+import { fastLoop, withLoop } from "effect-asyncio/loop"
 import { connect, serveEcho } from "effect-asyncio/websocket"
-import { runBench, type Workload } from "./_harness.ts"
+import { runBench, withNoAsyncContext, type Workload } from "./_harness.ts"
 import { fromDef, param, textParam } from "./workloads.ts"
 
 const bench = "websocket-echo"
@@ -87,6 +91,9 @@ const workload = (url: string, name: string): Workload => {
   const roundTrips = def.ops / clients
   if (textParam(bench, name, "message") !== message) throw new Error(`${name}: another message`)
   const all = Array.from({ length: clients })
+  const libClients = Effect.all(all.map(() => libClient(url, roundTrips)), {
+    concurrency: "unbounded",
+  })
   return {
     ...def,
     variants: [
@@ -102,13 +109,13 @@ const workload = (url: string, name: string): Workload => {
             concurrency: "unbounded",
           })),
       },
-      {
-        name: "connect: send + receive (lib)",
-        run: () =>
-          timed(Effect.all(all.map(() => libClient(url, roundTrips)), {
-            concurrency: "unbounded",
-          })),
-      },
+      ...withNoAsyncContext([
+        { name: "connect: send + receive (lib)", run: () => timed(libClients) },
+        {
+          name: "connect: send + receive (lib) on fastLoop",
+          run: () => timed(withLoop(fastLoop)(libClients)),
+        },
+      ]),
     ],
   }
 }

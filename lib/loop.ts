@@ -65,6 +65,7 @@
  * @module
  */
 import { Cause, Clock, Duration, Effect, Layer, Scheduler, type Scope } from "effect"
+import { capturesAsyncContext } from "./async-context.ts"
 import { runtime } from "./runtime.ts"
 import { FastScheduler, type FastSchedulerOptions } from "./scheduler.ts"
 import { type Callback, existingTimerQueue, monotonicMillis, timerQueue } from "./timer-queue.ts"
@@ -165,6 +166,8 @@ export interface LoopInfo {
   readonly runtimeVersion: string
   /** The runtime's own event loop, which runs timers and I/O under any scheduler. */
   readonly hostLoop: string
+  /** Whether fibers capture the async context at each suspension (off: `effect-asyncio/no-async-context`). */
+  readonly capturesAsyncContext: boolean
 }
 
 /** Which loop runs the current fiber, and which JavaScript runtime and host loop run it. */
@@ -178,6 +181,7 @@ export const loopInfo = (): Effect.Effect<LoopInfo> =>
       runtime: runtime.name,
       runtimeVersion: runtime.version,
       hostLoop: runtime.hostLoop,
+      capturesAsyncContext: capturesAsyncContext(),
     }
   })
 

@@ -63,15 +63,20 @@ export const runtime: RuntimeInfo = detect()
  * The argv that runs `script` with `args` on a runtime (the current one by
  * default), with all permissions on Deno: `deno run -A script …`,
  * `bun script …`. The other runtime is looked up on the `PATH` (npm scripts
- * put `node_modules/.bin` there).
+ * put `node_modules/.bin` there). `preload` names a module both runtimes
+ * evaluate before the script (`--preload`), e.g. `effect-asyncio/no-async-context`.
  */
 export const scriptCommand = (
   script: string,
   args: ReadonlyArray<string> = [],
   on: RuntimeName = runtime.name,
+  options: { readonly preload?: string } = {},
 ): Array<string> => {
   const exe = on === runtime.name ? runtime.execPath : on
-  return on === "deno" ? [exe, "run", "-A", script, ...args] : [exe, script, ...args]
+  const preload = options.preload === undefined ? [] : ["--preload", options.preload]
+  return on === "deno"
+    ? [exe, "run", "-A", ...preload, script, ...args]
+    : [exe, ...preload, script, ...args]
 }
 
 /** What {@link runScript} saw of a finished script. */
@@ -109,11 +114,13 @@ export const runScript = (
     readonly input?: string
     /** Run it on this runtime rather than the current one. */
     readonly runtime?: RuntimeName
+    /** A module to evaluate before the script (see {@link scriptCommand}). */
+    readonly preload?: string
   } = {},
 ): Promise<ScriptRun> =>
   new Promise((resolve, reject) => {
     const timeoutMs = options.timeoutMs ?? 20_000
-    const [exe, ...argv] = scriptCommand(script, args, options.runtime)
+    const [exe, ...argv] = scriptCommand(script, args, options.runtime, options)
     const started = performance.now()
     const child = spawn(exe, argv, { cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] })
     let stdout = ""

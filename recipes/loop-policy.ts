@@ -11,11 +11,19 @@
  * - nothing below `main` mentions the loop;
  * - the same Layer works for a `ManagedRuntime`, so `runtime.runPromise(...)`
  *   calls made from plain callbacks run on it too; a bare `Effect.runPromise`
- *   started outside would not (it starts from an empty context).
+ *   started outside would not (it starts from an empty context);
+ * - the first import is the other whole-program choice:
+ *   `effect-asyncio/no-async-context` makes every fiber skip Effect's
+ *   async-context capture at each suspension (much of a suspension's cost on
+ *   Deno). Choose it when nothing relies on `AsyncLocalStorage` values
+ *   following fibers (OpenTelemetry's context manager, some loggers); Effect's
+ *   own context (services, References, spans) is unaffected. It must come
+ *   before anything imports `effect` (or: `--preload effect-asyncio/no-async-context`).
  *
  * Run it:  deno run -A recipes/loop-policy.ts   |   bun recipes/loop-policy.ts
  * Output (the runtime line differs on Bun):
  *   policy: fastLoop for the whole program, on deno 2.9.6 (host loop: tokio (Rust))
+ *   async context captured at each suspension: no
  *   main runs on fastLoop
  *   child runs on fastLoop
  *   grandchild runs on fastLoop
@@ -25,6 +33,8 @@
  *   callLater runs on fastLoop
  *   fastLoop's queue dispatched the fibers' tasks: yes
  */
+// uvloop.install()'s place: first, before anything loads effect (see the notes above).
+import "effect-asyncio/no-async-context"
 import { Console, Effect, Fiber } from "effect"
 import { gather, run } from "effect-asyncio/coroutine"
 import * as Event from "effect-asyncio/event"
@@ -41,6 +51,9 @@ export const main = Effect.scoped(Effect.gen(function* () {
   const info = yield* loopInfo()
   yield* Console.log(
     `policy: ${info.loop} for the whole program, on ${info.runtime} ${info.runtimeVersion} (host loop: ${info.hostLoop})`,
+  )
+  yield* Console.log(
+    `async context captured at each suspension: ${info.capturesAsyncContext ? "yes" : "no"}`,
   )
   const tasksBefore = fastLoop.scheduler.stats.tasks
   yield* report("main")

@@ -3,31 +3,30 @@
  *
  * uvloop shows that asyncio's loop is a replaceable part, and that a better
  * one makes the same code faster. In Effect the replaceable part is the
- * `Scheduler` that dispatches fiber tasks. This recipe runs one workload
- * twice, on `defaultLoop` (Effect's `MixedScheduler`) and on `fastLoop`
- * (this library's `FastScheduler`), with `withLoop`, and prints both
- * timings and the ratio. Notice:
+ * `Scheduler` that dispatches fiber tasks. `withLoop(fastLoop)` swaps Effect's
+ * `MixedScheduler` (`defaultLoop`) for this library's `FastScheduler` for one
+ * region (`run(main, { loop: fastLoop })` does it for a whole program). The
+ * recipe runs the same ping-pong before and after the swap and prints what
+ * changed and what did not. Notice:
  * - the workload is the same code; only the region's loop differs;
- * - for a whole program, `run(main, { loop: fastLoop })` is the one-line swap;
- * - what is swapped is fiber dispatch. The runtime's own loop (tokio under
- *   Deno, Bun's loop under Bun) still runs timers, sockets and promise jobs,
- *   so I/O-bound code gains little; fiber-heavy code (many wake-ups and
- *   yields) gains most. On Deno, each fiber suspension also pays for Effect's
- *   async-context capture (`AsyncResource`), which no scheduler removes, so
- *   the ratio there is smaller (see bench/results/REPORT.md).
+ * - the runtime's own loop (tokio under Deno, Bun's loop under Bun) is not
+ *   swapped: it still runs timers, sockets and promise jobs, so fiber-heavy
+ *   code (many wake-ups and yields) gains most, I/O-bound code little;
+ * - how much faster: `npm run bench -- loop-swap` (bench/loop-swap.bench.ts),
+ *   figures in bench/results/REPORT.md, with asyncio and uvloop beside them.
  *
- * Run it:  deno run -A recipes/loop-swap.ts [--n 20000]   |   bun recipes/loop-swap.ts
- * Output (figures vary by machine and runtime):
- *   workload: 20,000 ping-pong round trips through two Events; spawn-gather of 20,000 tasks
- *   defaultLoop on bun 1.4.5 (host loop: Bun event loop (uSockets)): ping-pong 301,234 round trips/s, spawn-gather 2.10 µs/task
- *   fastLoop on bun 1.4.5 (host loop: Bun event loop (uSockets)): ping-pong 812,345 round trips/s, spawn-gather 0.95 µs/task
- *   fastLoop vs defaultLoop: ping-pong 2.70× faster, spawn-gather 2.21× faster
+ * Run it:  deno run -A recipes/loop-swap.ts   |   bun recipes/loop-swap.ts
+ * Output (the host loop is Bun's under Bun):
+ *   before: defaultLoop, Effect MixedScheduler (one dispatcher and one setImmediate per fiber)
+ *   after:  fastLoop, effect-asyncio FastScheduler (one shared FIFO ring, 2 ms slices)
+ *   1,000 ping-pong round trips on each; fastLoop's queue dispatched 1,999 tasks
+ *   not swapped: the host loop, tokio (Rust)
+ *   timings: npm run bench -- loop-swap (bench/results/REPORT.md)
  */
 import { Console, Effect, Fiber } from "effect"
 import { run } from "effect-asyncio/coroutine"
 import * as Event from "effect-asyncio/event"
-import { defaultLoop, fastLoop, type Loop, loopInfo, withLoop } from "effect-asyncio/loop"
-import process from "node:process"
+import { fastLoop, loopInfo, withLoop } from "effect-asyncio/loop"
 
 /** Two fibers hand a turn back and forth through two Events, `n` round trips. */
 export const pingPong = (n: number) =>
@@ -55,65 +54,21 @@ export const spawnGather = (n: number) =>
     concurrency: "unbounded",
   })
 
-/** Milliseconds `effect` takes on `loop`. */
-export const timeOn = <A, E>(loop: Loop, effect: Effect.Effect<A, E>) =>
+export const main = (n = 1_000) =>
   Effect.gen(function* () {
-    const start = performance.now()
-    yield* withLoop(loop)(effect)
-    return performance.now() - start
+    const before = yield* Effect.andThen(pingPong(n), loopInfo())
+    yield* Console.log(`before: ${before.loop}, ${before.scheduler}`)
+    const tasks = fastLoop.scheduler.stats.tasks
+    // The swap: the same workload, on fastLoop for this region.
+    const after = yield* withLoop(fastLoop)(Effect.andThen(pingPong(n), loopInfo()))
+    yield* Console.log(`after:  ${after.loop}, ${after.scheduler}`)
+    const dispatched = fastLoop.scheduler.stats.tasks - tasks
+    yield* Console.log(
+      `${n.toLocaleString("en")} ping-pong round trips on each; ` +
+        `fastLoop's queue dispatched ${dispatched.toLocaleString("en")} tasks`,
+    )
+    yield* Console.log(`not swapped: the host loop, ${after.hostLoop}`)
+    yield* Console.log("timings: npm run bench -- loop-swap (bench/results/REPORT.md)")
   })
 
-const median = (xs: ReadonlyArray<number>) => [...xs].sort((a, b) => a - b)[xs.length >> 1]
-const fmt = (x: number, digits = 0) =>
-  x.toLocaleString("en", { minimumFractionDigits: digits, maximumFractionDigits: digits })
-
-export const main = (n = 20_000, rounds = 3) =>
-  Effect.gen(function* () {
-    yield* Console.log(
-      `workload: ${fmt(n)} ping-pong round trips through two Events; spawn-gather of ${
-        fmt(n)
-      } tasks`,
-    )
-    const loops: ReadonlyArray<Loop> = [defaultLoop, fastLoop]
-    const times = new Map(
-      loops.map((loop) => [loop, { ping: [] as number[], gather: [] as number[] }]),
-    )
-    // One warm-up pass, then alternate the loops so both see the same machine.
-    for (const loop of loops) yield* timeOn(loop, Effect.andThen(pingPong(n), spawnGather(n)))
-    for (let round = 0; round < rounds; round++) {
-      for (const loop of loops) {
-        times.get(loop)!.ping.push(yield* timeOn(loop, pingPong(n)))
-        times.get(loop)!.gather.push(yield* timeOn(loop, spawnGather(n)))
-      }
-    }
-    const rate = (loop: Loop) => n / (median(times.get(loop)!.ping) / 1000)
-    const perTask = (loop: Loop) => (median(times.get(loop)!.gather) * 1000) / n
-    for (const loop of loops) {
-      const info = yield* withLoop(loop)(loopInfo())
-      yield* Console.log(
-        `${info.loop} on ${info.runtime} ${info.runtimeVersion} (host loop: ${info.hostLoop}): ` +
-          `ping-pong ${fmt(rate(loop))} round trips/s, spawn-gather ${
-            fmt(perTask(loop), 2)
-          } µs/task`,
-      )
-    }
-    yield* Console.log(
-      `fastLoop vs defaultLoop: ping-pong ${
-        (rate(fastLoop) / rate(defaultLoop)).toFixed(2)
-      }× faster, ` +
-        `spawn-gather ${(perTask(defaultLoop) / perTask(fastLoop)).toFixed(2)}× faster`,
-    )
-  })
-
-/** Reads `--n N` from the command line; 20 000 when absent. */
-export const parseN = (args: ReadonlyArray<string>): number => {
-  const at = args.indexOf("--n")
-  if (at === -1) return 20_000
-  const n = Number(args[at + 1])
-  if (!Number.isInteger(n) || n < 1) {
-    throw new Error(`--n wants a positive integer, got ${args[at + 1]}`)
-  }
-  return n
-}
-
-if (import.meta.main) run(main(parseN(process.argv.slice(2))))
+if (import.meta.main) run(main())

@@ -12,7 +12,6 @@ import { runScript, type RuntimeName } from "effect-asyncio/runtime"
 // Arguments a recipe gets in the tour, to keep the tour short.
 const tourArgs: Record<string, ReadonlyArray<string>> = {
   "run-concurrently": ["--scale", "0.05"],
-  "loop-swap": ["--n", "5000"],
   "cpu-bound": ["--limit", "1000000"],
 }
 

@@ -58,6 +58,14 @@ test("copy: the executor recipes run from the packed package (its workers are th
   }
 })
 
+test("copy: loop-policy's opt-in (effect-asyncio/no-async-context) works from the packed package", async () => {
+  const dir = packedProject()
+  copyFileSync(fromRoot("recipes/loop-policy.ts"), join(dir, "loop-policy.ts"))
+  const run = await runScript(join(dir, "loop-policy.ts"), [], { cwd: dir })
+  assert.equal(run.code, 0, run.stderr)
+  assert.equal(run.lines[1], "async context captured at each suspension: no")
+})
+
 test("copy: deno.json's import map and package.json's exports name the same modules", () => {
   const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8"))
   const deno = JSON.parse(readFileSync(fromRoot("deno.json"), "utf8"))
