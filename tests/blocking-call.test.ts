@@ -40,9 +40,11 @@ test("blocking-call: the recipe shows the lesson and exits", async () => {
   const nonBlocking = latenessOf(run.lines, "Effect.sleep (non-blocking)")
   const blocking = latenessOf(run.lines, "Atomics.wait (blocking)")
   const inExecutor = latenessOf(run.lines, "Atomics.wait in the executor")
+  // A blocked thread delays the heartbeat by the whole 200 ms wait; a wait that does not block
+  // cannot, however busy the machine (which only adds to every figure).
   assert.ok(blocking >= 150, `blocking lateness ${blocking} ms`)
-  assert.ok(nonBlocking < 100, `non-blocking lateness ${nonBlocking} ms`)
-  assert.ok(inExecutor < 100, `executor lateness ${inExecutor} ms`)
+  assert.ok(nonBlocking < Math.min(blocking, 200), `non-blocking lateness ${nonBlocking} ms`)
+  assert.ok(inExecutor < Math.min(blocking, 200), `executor lateness ${inExecutor} ms`)
   // Like asyncio's debug mode, the monitor warned about the blocked loop.
   assert.match(run.stdout + run.stderr, /event loop blocked: a 10 ms tick ran \d+\.\d ms late/)
 })

@@ -60,7 +60,6 @@ test("run-concurrently: the recipe prints the interleaved lines and exits", asyn
     timeoutMs: 20_000,
   })
   assert.equal(run.code, 0, run.stderr)
+  // That they ran concurrently, the TestClock test above shows; a wall time would be speed.
   assertInterleaving(run.lines)
-  // 15 playbook seconds at scale 0.2 is 3 s: concurrent, not the 6 s of running them in turn.
-  assert.ok(run.ms < 5_500, `took ${run.ms} ms`)
 })
