@@ -5,6 +5,7 @@ import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import {
   copyFileSync,
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -27,9 +28,17 @@ const packedProject = (): string =>
     })
     const tarball = readdirSync(dir).find((file) => file.endsWith(".tgz"))
     assert.ok(tarball, "npm pack wrote a tarball")
+    // A project of its own with its own `effect` (the version this repo develops against):
+    // effect is a peer dependency, so the package must use the project's copy, not bring one.
+    const effectVersion =
+      JSON.parse(readFileSync(fromRoot("node_modules/effect/package.json"), "utf8"))
+        .version
     writeFileSync(
       join(dir, "package.json"),
-      JSON.stringify({ type: "module", dependencies: { "effect-asyncio": `file:./${tarball}` } }),
+      JSON.stringify({
+        type: "module",
+        dependencies: { "effect-asyncio": `file:./${tarball}`, effect: effectVersion },
+      }),
     )
     execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
       cwd: dir,
@@ -56,6 +65,36 @@ test("copy: the executor recipes run from the packed package (its workers are th
     assert.equal(run.code, 0, `${recipe}: ${run.stderr}`)
     assert.equal(run.lines[0], "Hello, world!", recipe)
   }
+})
+
+/** Every installed package named `effect` under `dir`/node_modules, as paths relative to `dir`. */
+const effectCopies = (dir: string, under = "node_modules"): Array<string> => {
+  const found: Array<string> = []
+  const modules = join(dir, under)
+  if (!existsSync(modules)) return found
+  for (const entry of readdirSync(modules)) {
+    const pkgDir = join(under, entry)
+    if (entry.startsWith("@")) {
+      for (const scoped of readdirSync(join(dir, pkgDir))) {
+        found.push(...effectCopies(dir, join(pkgDir, scoped, "node_modules")))
+      }
+      continue
+    }
+    const manifest = join(dir, pkgDir, "package.json")
+    if (entry === "effect" && existsSync(manifest)) {
+      if (JSON.parse(readFileSync(manifest, "utf8")).name === "effect") found.push(pkgDir)
+    }
+    found.push(...effectCopies(dir, join(pkgDir, "node_modules")))
+  }
+  return found
+}
+
+test("copy: the installed package uses the project's own effect: one copy in the tree", () => {
+  const dir = packedProject()
+  const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8"))
+  assert.equal(pkg.dependencies?.effect, undefined, "effect is not a plain dependency")
+  assert.ok(pkg.peerDependencies?.effect, "effect is a peer dependency")
+  assert.deepEqual(effectCopies(dir), [join("node_modules", "effect")])
 })
 
 test("copy: deno.json's import map and package.json's exports name the same modules", () => {
