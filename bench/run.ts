@@ -22,7 +22,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from "node:os"
 import process from "node:process"
 import type { BenchRow } from "./_harness.ts"
-import { type RuntimeName, scriptCommand } from "effect-asyncio/runtime"
+import type { RuntimeName } from "effect-asyncio/runtime"
+import { scriptCommand } from "../tests/_support.ts"
 import { findPython, installHint, peerBenches, type Python, runPeerBench } from "./peers.ts"
 import {
   chartFile,

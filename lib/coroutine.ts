@@ -21,9 +21,10 @@
  *
  * @module
  */
-import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, Result, Runtime } from "effect"
+import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, type Result, Runtime } from "effect"
 import process from "node:process"
 import { type Loop, withLoop } from "./loop.ts"
+import { hintPermissions } from "./permissions.ts"
 
 // ---------------------------------------------------------------------------
 // run: asyncio.run
@@ -80,7 +81,7 @@ const runMain = Runtime.makeRunMain(({ fiber, teardown }) => {
  * ```
  */
 export const run = <A, E>(main: Effect.Effect<A, E>, options?: RunOptions): void =>
-  runMain(options?.loop ? withLoop(options.loop)(main) : main, {
+  runMain(hintPermissions(options?.loop ? withLoop(options.loop)(main) : main), {
     disableErrorReporting: options?.disableErrorReporting,
   })
 

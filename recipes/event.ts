@@ -10,7 +10,7 @@
  *   `callLater` forks it into the program's scope (`Effect.scoped`), so a
  *   trigger that has not fired yet cannot outlive the program.
  *
- * Run it:  deno run -A recipes/event.ts   |   bun recipes/event.ts
+ * Run it:  deno run recipes/event.ts   |   bun recipes/event.ts
  * Output:
  *   Consumer A waiting
  *   Consumer B waiting

@@ -13,7 +13,7 @@
  *   calls made from plain callbacks run on it too; a bare `Effect.runPromise`
  *   started outside would not (it starts from an empty context).
  *
- * Run it:  deno run -A recipes/loop-policy.ts   |   bun recipes/loop-policy.ts
+ * Run it:  deno run recipes/loop-policy.ts   |   bun recipes/loop-policy.ts
  * Output (the runtime line differs on Bun):
  *   policy: fastLoop for the whole program, on deno 2.9.6 (host loop: tokio (Rust))
  *   main runs on fastLoop

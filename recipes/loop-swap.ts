@@ -16,7 +16,7 @@
  *   async-context capture (`AsyncResource`), which no scheduler removes, so
  *   the ratio there is smaller (see bench/results/REPORT.md).
  *
- * Run it:  deno run -A recipes/loop-swap.ts [--n 20000]   |   bun recipes/loop-swap.ts
+ * Run it:  deno run recipes/loop-swap.ts [--n 20000]   |   bun recipes/loop-swap.ts
  * Output (figures vary by machine and runtime):
  *   workload: 20,000 ping-pong round trips through two Events; spawn-gather of 20,000 tasks
  *   defaultLoop on bun 1.4.5 (host loop: Bun event loop (uSockets)): ping-pong 301,234 round trips/s, spawn-gather 2.10 µs/task

@@ -14,7 +14,7 @@
  * With no argument the recipe starts its own echo server on 127.0.0.1 (no
  * internet needed); `--url` talks to a real one instead.
  *
- * Run it:  deno run -A recipes/websocket-echo.ts [--url ws://host:port/path]
+ * Run it:  deno run --allow-net recipes/websocket-echo.ts [--url ws://host:port/path]
  *          bun recipes/websocket-echo.ts [--url wss://echo.example.org]
  *
  * Output:

@@ -15,7 +15,11 @@ import {
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
-import { fromRoot, runScript } from "./_support.ts"
+import { denoFlagsOf, fromRoot, runScript } from "./_support.ts"
+
+/** The Deno flags a recipe's "Run it" line names: a copied recipe needs no more. */
+const flagsOf = (recipe: string) =>
+  denoFlagsOf(readFileSync(fromRoot(`recipes/${recipe}.ts`), "utf8"))
 
 /** Packs the package and installs it into a fresh project, once for the file's tests. */
 let project: string | undefined
@@ -51,7 +55,10 @@ const packedProject = (): string =>
 test("copy: a recipe copied into a project that depends on effect-asyncio runs there", async () => {
   const dir = packedProject()
   copyFileSync(fromRoot("recipes/run-concurrently.ts"), join(dir, "run-concurrently.ts"))
-  const run = await runScript(join(dir, "run-concurrently.ts"), ["--scale", "0.01"], { cwd: dir })
+  const run = await runScript(join(dir, "run-concurrently.ts"), ["--scale", "0.01"], {
+    cwd: dir,
+    denoFlags: flagsOf("run-concurrently"),
+  })
   assert.equal(run.code, 0, run.stderr)
   assert.equal(run.lines.length, 27)
   assert.deepEqual(run.lines.slice(0, 2).sort(), ["cor1 start", "cor2 start"])
@@ -61,7 +68,10 @@ test("copy: the executor recipes run from the packed package (its workers are th
   const dir = packedProject()
   for (const recipe of ["executor-thread-pool", "executor-process-pool", "executor-default"]) {
     copyFileSync(fromRoot(`recipes/${recipe}.ts`), join(dir, `${recipe}.ts`))
-    const run = await runScript(join(dir, `${recipe}.ts`), [], { cwd: dir })
+    const run = await runScript(join(dir, `${recipe}.ts`), [], {
+      cwd: dir,
+      denoFlags: flagsOf(recipe),
+    })
     assert.equal(run.code, 0, `${recipe}: ${run.stderr}`)
     assert.equal(run.lines[0], "Hello, world!", recipe)
   }
@@ -104,4 +114,9 @@ test("copy: deno.json's import map and package.json's exports name the same modu
     [subpath, target],
   ) => [`effect-asyncio${subpath.slice(1)}`, target.bun])
   assert.deepEqual(Object.entries(deno.imports).sort(), fromExports.sort())
+  // And JSR's exports (deno.json) are the same entry points.
+  const jsrExports = Object.entries(deno.exports as Record<string, string>)
+    .map(([subpath, target]) => [`effect-asyncio${subpath.slice(1)}`, target])
+  assert.deepEqual(jsrExports.sort(), fromExports.sort())
+  assert.equal(deno.version, pkg.version)
 })

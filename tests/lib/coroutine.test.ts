@@ -4,8 +4,7 @@ import { spawn } from "node:child_process"
 import { Cause, Effect, Exit, Fiber, Result } from "effect"
 import { TestClock } from "effect/testing"
 import { AsyncError, fromAsync, gather, wait, waitFor } from "effect-asyncio/coroutine"
-import { scriptCommand } from "effect-asyncio/runtime"
-import { fromRoot, runScript } from "../_support.ts"
+import { fromRoot, runScript, scriptCommand } from "../_support.ts"
 
 /** Runs a test program under a TestClock: time only moves when the test moves it. */
 const runTest = <A, E>(program: Effect.Effect<A, E>) =>
