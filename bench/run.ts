@@ -34,6 +34,7 @@ import {
   renderReport,
   unjoined,
 } from "./report.ts"
+import { writeReadmeFigures } from "./readme-figures.ts"
 
 const here = new URL(".", import.meta.url).pathname
 const resultsDir = `${here}results/`
@@ -165,5 +166,6 @@ if (import.meta.main) {
   for (const group of groupByWorkload(rows)) {
     writeFileSync(`${resultsDir}${chartFile(group.bench, group.workload)}`, renderChart(group))
   }
-  console.log(`\nwrote ${jsonPath}, ${resultsDir}REPORT.md and the charts`)
+  writeReadmeFigures()
+  console.log(`\nwrote ${jsonPath}, ${resultsDir}REPORT.md, the charts and README.md's loop table`)
 }

@@ -11,12 +11,13 @@
  * Run it:  deno run --allow-read --allow-env --allow-run recipes/cpu-bound.ts [--limit N]
  *          bun recipes/cpu-bound.ts [--limit N]
  *
- * Output (2 idle cores, Deno):
+ * Output on 2 idle cores (times elided: they are the machine's; measured
+ * figures are in bench/results/REPORT.md, the cpu-bound workloads):
  *   4 CPU-bound tasks: count the primes below 2,000,000
- *   one after another, main thread      1,290 ms   1.00×   one at a time (the baseline)
- *   4 concurrent fibers, main thread    1,286 ms   1.00×   one at a time: no faster
- *   thread pool, 2 workers                661 ms   1.95×   2 at once on 2 workers: faster
- *   process pool, 2 workers               668 ms   1.93×   2 at once on 2 workers: faster
+ *   one after another, main thread        … ms   1.00×   one at a time (the baseline)
+ *   4 concurrent fibers, main thread      … ms   1.00×   one at a time: no faster
+ *   thread pool, 2 workers                … ms   1.9…×   2 at once on 2 workers: faster
+ *   process pool, 2 workers               … ms   1.9…×   2 at once on 2 workers: faster
  */
 import { Console, Effect } from "effect"
 import { gather, run } from "effect-asyncio/coroutine"
