@@ -1,5 +1,5 @@
 /**
- * What the executor benches share: the tasks (`add`, `countPrimes`), the raw
+ * What the executor benches share: the task (`add`), the raw
  * baselines (one worker, `postMessage`, no pool), and a long-lived pool
  * helper. This module is imported by the pools' workers too (it declares the
  * tasks), so it has no top-level side effects.
@@ -15,9 +15,6 @@ export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
 
 /** Sends its argument back: the 100 MB round trip. */
 export const echo = task(import.meta.url, "echo", (value: unknown) => value)
-
-// The CPU-bound task and its calibration are the cpu-bound recipe's own.
-export { calibratePrimes, countPrimes } from "../recipes/cpu-bound.ts"
 
 /** One raw worker that adds: the baseline without a pool. */
 export interface RawWorker {

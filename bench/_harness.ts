@@ -25,7 +25,8 @@ import { readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import process from "node:process"
 import { capturesAsyncContext } from "effect-asyncio/async-context"
-import { runtime, scriptCommand } from "effect-asyncio/runtime"
+import { runtime } from "effect-asyncio/runtime"
+import { scriptCommand } from "../tests/_support.ts"
 
 /** One measured variant of one workload on one runtime. */
 export interface BenchRow {

@@ -2,7 +2,7 @@
  * Bench for recipes/cpu-bound.ts — the CPU speedup table: 4 tasks counting
  * the primes below bench/workloads.json's limit (1,000,000: about 0.12 s each
  * in JavaScript, 3.4 s in CPython; the same limit as the Python peer, see the
- * workload's `what` for why not the ~0.5 s the recipe calibrates). Three
+ * workload's `what` for why not the recipe's default of 2,000,000). Three
  * workloads, as the Python peer has them: 4 concurrent fibers on the main
  * thread, a thread pool of 2 and a process pool of 2 (pools started before
  * the samples); each measures the 4 tasks one after another on the main

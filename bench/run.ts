@@ -22,7 +22,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from "node:os"
 import process from "node:process"
 import type { BenchRow } from "./_harness.ts"
-import { type RuntimeName, scriptCommand } from "effect-asyncio/runtime"
+import type { RuntimeName } from "effect-asyncio/runtime"
+import { scriptCommand } from "../tests/_support.ts"
 import {
   findPython,
   installHint,
@@ -40,6 +41,7 @@ import {
   renderReport,
   unjoined,
 } from "./report.ts"
+import { writeReadmeFigures } from "./readme-figures.ts"
 
 const here = new URL(".", import.meta.url).pathname
 const resultsDir = `${here}results/`
@@ -173,5 +175,6 @@ if (import.meta.main) {
   for (const group of groupByWorkload(rows)) {
     writeFileSync(`${resultsDir}${chartFile(group.bench, group.workload)}`, renderChart(group))
   }
-  console.log(`\nwrote ${jsonPath}, ${resultsDir}REPORT.md and the charts`)
+  writeReadmeFigures()
+  console.log(`\nwrote ${jsonPath}, ${resultsDir}REPORT.md, the charts and README.md's loop table`)
 }

@@ -21,9 +21,20 @@
  *
  * @module
  */
-import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, Result, type Scope } from "effect"
+import {
+  Cause,
+  Data,
+  Deferred,
+  Duration,
+  Effect,
+  Exit,
+  Fiber,
+  type Result,
+  type Scope,
+} from "effect"
 import process from "node:process"
 import { type Loop, withLoop } from "./loop.ts"
+import { hintPermissions, PermissionDeniedError } from "./permissions.ts"
 import { createTask, RunningLoop, runningLoop } from "./task.ts"
 
 export { createTask, NoRunningLoopError, runningLoop } from "./task.ts"
@@ -103,8 +114,9 @@ export const run = <A, E>(
     })
   }
   running = true
-  const program = runningLoop(options?.loop ? withLoop(options.loop)(main) : main)
-  let settle: (exit: Exit.Exit<A, E>) => void = () => {}
+  // A denied Deno permission ends in one line naming the flag, not a stack.
+  const program = runningLoop(hintPermissions(options?.loop ? withLoop(options.loop)(main) : main))
+  let settle: (exit: Exit.Exit<A, E | PermissionDeniedError>) => void = () => {}
   const result = new RunResult<A>((resolve, reject) => {
     settle = (exit) => {
       if (Exit.isSuccess(exit)) return resolve(exit.value)
@@ -112,7 +124,8 @@ export const run = <A, E>(
       // it, and the runtime reports it if it does not. Not awaited, the
       // report is ours, as asyncio prints the traceback.
       if (result.awaited) return reject(Cause.squash(exit.cause))
-      if (!options?.disableErrorReporting) console.error(Cause.pretty(exit.cause))
+      const reported = Cause.squash(exit.cause) instanceof PermissionDeniedError
+      if (!options?.disableErrorReporting && !reported) console.error(Cause.pretty(exit.cause))
       process.exitCode = Cause.hasInterruptsOnly(exit.cause) ? 130 : 1
     }
   })

@@ -25,18 +25,22 @@
  *   lazily started thread pool, replaceable with {@link setDefaultExecutor}
  *   (a region) or {@link defaultExecutorLayer} (a whole program).
  *
- * @example Run a task on a thread pool
+ * @example Run a task on a thread pool (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { ThreadPoolExecutor } from "effect-asyncio/executor"
- * import { add } from "../tests/fixtures/tasks.ts"
- * import assert from "node:assert/strict"
+ * import { task, ThreadPoolExecutor } from "effect-asyncio/executor"
  *
- * const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
- *   const pool = yield* ThreadPoolExecutor.make({ maxWorkers: 2 })
- *   return yield* pool.submit(add, 40, 2)
- * })))
- * assert.equal(sum, 42)
+ * // A task is exported from a module a worker can import: this one.
+ * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ *
+ * // The workers import this module too: the program runs only as the entry point.
+ * if (import.meta.main) {
+ *   const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+ *     const pool = yield* ThreadPoolExecutor.make({ maxWorkers: 2 })
+ *     return yield* pool.submit(add, 40, 2)
+ *   })))
+ *   console.log(sum) // 42
+ * }
  * ```
  *
  * @module
@@ -254,18 +258,20 @@ const scoped = (pool: Pool): Effect.Effect<Executor, never, Scope.Scope> =>
 /**
  * Python's `concurrent.futures.ThreadPoolExecutor`, on worker threads.
  *
- * @example
+ * @example Map a task over arguments (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { ThreadPoolExecutor } from "effect-asyncio/executor"
- * import { add } from "../tests/fixtures/tasks.ts"
- * import assert from "node:assert/strict"
+ * import { task, ThreadPoolExecutor } from "effect-asyncio/executor"
  *
- * const sums = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
- *   const pool = yield* ThreadPoolExecutor.make({ maxWorkers: 2 })
- *   return yield* pool.map(add, [1, 2, 3], [10, 20, 30])
- * })))
- * assert.deepEqual(sums, [11, 22, 33])
+ * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ *
+ * if (import.meta.main) {
+ *   const sums = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+ *     const pool = yield* ThreadPoolExecutor.make({ maxWorkers: 2 })
+ *     return yield* pool.map(add, [1, 2, 3], [10, 20, 30])
+ *   })))
+ *   console.log(sums) // [ 11, 22, 33 ]
+ * }
  * ```
  */
 export const ThreadPoolExecutor = {
@@ -279,18 +285,20 @@ export const ThreadPoolExecutor = {
  * same runtime. Arguments and results are serialized with `node:v8`
  * (structured clone); a non-cloneable argument fails at `submit`.
  *
- * @example
+ * @example Run a task in a child process (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { ProcessPoolExecutor } from "effect-asyncio/executor"
- * import { add } from "../tests/fixtures/tasks.ts"
- * import assert from "node:assert/strict"
+ * import { ProcessPoolExecutor, task } from "effect-asyncio/executor"
  *
- * const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
- *   const pool = yield* ProcessPoolExecutor.make({ maxWorkers: 1 })
- *   return yield* pool.submit(add, 1, 2)
- * })))
- * assert.equal(sum, 3)
+ * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ *
+ * if (import.meta.main) {
+ *   const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+ *     const pool = yield* ProcessPoolExecutor.make({ maxWorkers: 1 })
+ *     return yield* pool.submit(add, 1, 2)
+ *   })))
+ *   console.log(sum) // 3
+ * }
  * ```
  */
 export const ProcessPoolExecutor = {
@@ -319,14 +327,16 @@ export const DefaultExecutor: Context.Reference<Executor> = Context.Reference<Ex
  * `loop.run_in_executor(executor, task, *args)`: runs `task(...args)` on
  * `executor`, or on the {@link DefaultExecutor} when `executor` is `null`.
  *
- * @example
+ * @example On the default executor (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { runInExecutor } from "effect-asyncio/executor"
- * import { add } from "../tests/fixtures/tasks.ts"
- * import assert from "node:assert/strict"
+ * import { runInExecutor, task } from "effect-asyncio/executor"
  *
- * assert.equal(await Effect.runPromise(runInExecutor(null, add, 2, 3)), 5)
+ * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ *
+ * if (import.meta.main) {
+ *   console.log(await Effect.runPromise(runInExecutor(null, add, 2, 3))) // 5
+ * }
  * ```
  */
 export const runInExecutor = <Args extends ReadonlyArray<unknown>, R>(

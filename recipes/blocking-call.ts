@@ -13,7 +13,7 @@
  * it in an executor. The call still blocks, but a worker thread, not the one
  * the fibers share.
  *
- * Run it:  deno run -A recipes/blocking-call.ts   |   bun recipes/blocking-call.ts
+ * Run it:  deno run --allow-read recipes/blocking-call.ts   |   bun recipes/blocking-call.ts
  *
  * Output (measured on Deno here; Bun: 0.4, 199.9 and 0.4 ms). The WARN line is
  * the lag monitor's, as asyncio's debug mode would log it:

@@ -6,7 +6,7 @@
  * `yield*` plays the part of `await`. Nothing runs until `run` (our
  * `asyncio.run`) hands `main` to the runtime.
  *
- * Run it:  deno run -A recipes/coroutine-await.ts   |   bun recipes/coroutine-await.ts
+ * Run it:  deno run recipes/coroutine-await.ts   |   bun recipes/coroutine-await.ts
  * Output:  Hello, world!
  */
 import { Console, Effect } from "effect"

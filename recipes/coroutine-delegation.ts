@@ -8,7 +8,7 @@
  * the value, the typed error and the services of what it delegates to, which
  * the Python generators never could.
  *
- * Run it:  deno run -A recipes/coroutine-delegation.ts   |   bun recipes/coroutine-delegation.ts
+ * Run it:  deno run recipes/coroutine-delegation.ts   |   bun recipes/coroutine-delegation.ts
  * Output:  Hello, world!
  */
 import { Console, Effect } from "effect"

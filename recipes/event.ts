@@ -11,7 +11,7 @@
  *   (`Effect.scoped`), so a trigger that has not fired yet cannot outlive
  *   the program.
  *
- * Run it:  deno run -A recipes/event.ts   |   bun recipes/event.ts
+ * Run it:  deno run recipes/event.ts   |   bun recipes/event.ts
  * Output:
  *   Consumer A waiting
  *   Consumer B waiting

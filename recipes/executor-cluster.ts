@@ -17,7 +17,8 @@
  * - The task's module must resolve on every runner: here a file of this
  *   machine, fine for local runners; on other machines, a package they have.
  *
- * Run it:  deno run -A recipes/executor-cluster.ts [--database-url postgres://…]
+ * Run it:  deno run --allow-read --allow-write --allow-net --allow-env --allow-run --allow-sys recipes/executor-cluster.ts
+ *          [--database-url postgres://…]
  *          bun recipes/executor-cluster.ts [--database-url postgres://…]
  *
  * Output (pids and order vary):

@@ -13,7 +13,7 @@
  * - The pool is a scoped resource: when `main`'s scope closes, the workers
  *   exit and the program ends on its own, like Python's `with` block.
  *
- * Run it:  deno run -A recipes/executor-thread-pool.ts
+ * Run it:  deno run --allow-read recipes/executor-thread-pool.ts
  *          bun recipes/executor-thread-pool.ts
  *
  * Output:

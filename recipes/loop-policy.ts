@@ -20,7 +20,7 @@
  *   own context (services, References, spans) is unaffected. It must come
  *   before anything imports `effect` (or: `--preload effect-asyncio/no-async-context`).
  *
- * Run it:  deno run -A recipes/loop-policy.ts   |   bun recipes/loop-policy.ts
+ * Run it:  deno run recipes/loop-policy.ts   |   bun recipes/loop-policy.ts
  * Output (the runtime line differs on Bun):
  *   policy: fastLoop for the whole program, on deno 2.9.6 (host loop: tokio (Rust))
  *   async context captured at each suspension: no

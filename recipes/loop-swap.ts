@@ -15,7 +15,7 @@
  * - how much faster: `npm run bench -- loop-swap` (bench/loop-swap.bench.ts),
  *   figures in bench/results/REPORT.md, with asyncio and uvloop beside them.
  *
- * Run it:  deno run -A recipes/loop-swap.ts   |   bun recipes/loop-swap.ts
+ * Run it:  deno run recipes/loop-swap.ts   |   bun recipes/loop-swap.ts
  * Output (the host loop is Bun's under Bun):
  *   before: defaultLoop, Effect MixedScheduler (one dispatcher and one setImmediate per fiber)
  *   after:  fastLoop, effect-asyncio FastScheduler (one shared FIFO ring, 2 ms slices)

@@ -7,7 +7,7 @@
  * the two), not 30 s. At 3 s, 6 s, 9 s… both are due at the same instant, and
  * which prints first is not determined, as in Python.
  *
- * Run it:  deno run -A recipes/run-concurrently.ts [--scale 0.05]
+ * Run it:  deno run recipes/run-concurrently.ts [--scale 0.05]
  *          bun recipes/run-concurrently.ts [--scale 0.05]
  * `--scale` multiplies every sleep (0.05 runs it in 0.75 s, same interleaving).
  *

@@ -1,13 +1,15 @@
 /**
  * The tour: `npm start` runs every recipe once on Deno and once on Bun, each
  * as its own process with a time limit, and prints a table of the results.
- * It is not a pattern of its own; it proves that all the others run.
+ * It is not a pattern of its own; it proves that all the others run, on Deno
+ * with only the permission flags each one's "Run it" line names.
  *
  * Run it:  npm start        (or: deno run -A recipes/tour.ts)
  */
-import { readdirSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import process from "node:process"
-import { runScript, type RuntimeName } from "effect-asyncio/runtime"
+import type { RuntimeName } from "effect-asyncio/runtime"
+import { denoFlagsOf, runScript } from "../tests/_support.ts"
 
 // Arguments a recipe gets in the tour, to keep the tour short.
 const tourArgs: Record<string, ReadonlyArray<string>> = {
@@ -31,9 +33,13 @@ interface Row {
 
 const runOne = async (recipe: string, runtime: RuntimeName): Promise<Row> => {
   try {
-    const run = await runScript(`${here}${recipe}.ts`, tourArgs[recipe] ?? [], {
+    const file = `${here}${recipe}.ts`
+    // On Deno, with only the permissions the recipe's "Run it" line names.
+    const denoFlags = denoFlagsOf(readFileSync(file, "utf8"))
+    const run = await runScript(file, tourArgs[recipe] ?? [], {
       runtime,
       timeoutMs: 60_000,
+      denoFlags,
     })
     const ok = run.code === 0
     return { recipe, runtime, ok, ms: run.ms, output: ok ? run.lines.join("\n") : run.stderr }

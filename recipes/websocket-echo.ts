@@ -14,7 +14,7 @@
  * With no argument the recipe starts its own echo server on 127.0.0.1 (no
  * internet needed); `--url` talks to a real one instead.
  *
- * Run it:  deno run -A recipes/websocket-echo.ts [--url ws://host:port/path]
+ * Run it:  deno run --allow-net recipes/websocket-echo.ts [--url ws://host:port/path]
  *          bun recipes/websocket-echo.ts [--url wss://echo.example.org]
  *
  * Output:
@@ -25,28 +25,24 @@ import { run } from "effect-asyncio/coroutine"
 import { connect, type Message, serveEcho, type WebSocketClient } from "effect-asyncio/websocket"
 import process from "node:process"
 
+// Unlike the playbook's class, there is no EchoWebsocket before it is connected:
+// `EchoWebsocket.connect` is the only way to make one, so `send` before
+// `connect` cannot be written (it would not compile).
 export class EchoWebsocket {
-  private websocket: WebSocketClient | undefined
+  private constructor(private readonly websocket: WebSocketClient) {}
 
   /** Opens the websocket; it stays open until the enclosing scope ends. */
-  connect(url: string) {
-    return Effect.map(connect(url, { timeout: "10 seconds" }), (websocket) => {
-      this.websocket = websocket
-    })
+  static connect(url: string) {
+    return Effect.map(connect(url, { timeout: "10 seconds" }), (ws) => new EchoWebsocket(ws))
   }
 
   send(message: Message) {
-    return Effect.suspend(() => this.open().send(message))
+    return this.websocket.send(message)
   }
 
   /** The next message (a reply that came early is waiting in the buffer). */
   receive() {
-    return Effect.suspend(() => this.open().receive)
-  }
-
-  private open(): WebSocketClient {
-    if (this.websocket === undefined) throw new Error("EchoWebsocket: call connect() first")
-    return this.websocket
+    return this.websocket.receive
   }
 }
 
@@ -54,8 +50,7 @@ export class EchoWebsocket {
 export const main = (url?: string) =>
   Effect.gen(function* () {
     const target = url ?? (yield* serveEcho()).url
-    const echo = new EchoWebsocket()
-    yield* echo.connect(target)
+    const echo = yield* EchoWebsocket.connect(target)
     yield* echo.send("Hello World!")
     yield* Console.log(yield* echo.receive())
   }).pipe(Effect.scoped) // closes the socket, then stops the server

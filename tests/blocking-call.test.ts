@@ -2,7 +2,9 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
+import { runInExecutor } from "effect-asyncio/executor"
 import { blockingSleep, heartbeatWhile } from "../recipes/blocking-call.ts"
+import { waitForNotify } from "./fixtures/wait-for-notify.ts"
 import { fromRoot, runScript } from "./_support.ts"
 
 test("blocking-call: blockingSleep holds the thread for the time asked", () => {
@@ -27,6 +29,21 @@ test("blocking-call: a blocking wait delays the heartbeat by about the wait", as
   assert.ok(lateness >= 120, `heartbeat lateness ${lateness} ms`)
 })
 
+test("blocking-call: a call blocking in the executor leaves the main thread free (no clock read)", async () => {
+  // The task blocks its worker until the main thread wakes it. Had it blocked the main thread
+  // instead, nothing could wake it and it would time out after 20 s.
+  const buffer = new SharedArrayBuffer(4)
+  const result = await Effect.runPromise(Effect.gen(function* () {
+    const waiting = yield* Effect.forkChild(runInExecutor(null, waitForNotify, buffer, 20_000))
+    yield* Effect.sleep("10 millis") // the main thread runs a timer meanwhile
+    const cells = new Int32Array(buffer)
+    Atomics.store(cells, 0, 1)
+    Atomics.notify(cells, 0)
+    return yield* Fiber.join(waiting)
+  }))
+  assert.notEqual(result, "timed-out")
+})
+
 const latenessOf = (lines: ReadonlyArray<string>, name: string): number => {
   const line = lines.find((l) => l.startsWith(name))
   assert.ok(line, `no line for ${name} in:\n${lines.join("\n")}`)
@@ -40,9 +57,11 @@ test("blocking-call: the recipe shows the lesson and exits", async () => {
   const nonBlocking = latenessOf(run.lines, "Effect.sleep (non-blocking)")
   const blocking = latenessOf(run.lines, "Atomics.wait (blocking)")
   const inExecutor = latenessOf(run.lines, "Atomics.wait in the executor")
+  // A blocked thread delays the heartbeat by at least the 200 ms wait, on any machine. The other
+  // two figures are wall times a busy machine can inflate at will: that they stay small is shown
+  // without the clock, by the TestClock test above and the executor test below.
   assert.ok(blocking >= 150, `blocking lateness ${blocking} ms`)
-  assert.ok(nonBlocking < 100, `non-blocking lateness ${nonBlocking} ms`)
-  assert.ok(inExecutor < 100, `executor lateness ${inExecutor} ms`)
+  assert.ok(nonBlocking >= 0 && inExecutor >= 0)
   // Like asyncio's debug mode, the monitor warned about the blocked loop.
   assert.match(run.stdout + run.stderr, /event loop blocked: a 10 ms tick ran \d+\.\d ms late/)
 })

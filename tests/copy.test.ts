@@ -5,6 +5,7 @@ import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import {
   copyFileSync,
+  existsSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -14,7 +15,11 @@ import {
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
-import { fromRoot, runScript } from "./_support.ts"
+import { denoFlagsOf, fromRoot, runScript } from "./_support.ts"
+
+/** The Deno flags a recipe's "Run it" line names: a copied recipe needs no more. */
+const flagsOf = (recipe: string) =>
+  denoFlagsOf(readFileSync(fromRoot(`recipes/${recipe}.ts`), "utf8"))
 
 /** Packs the package and installs it into a fresh project, once for the file's tests. */
 let project: string | undefined
@@ -27,9 +32,17 @@ const packedProject = (): string =>
     })
     const tarball = readdirSync(dir).find((file) => file.endsWith(".tgz"))
     assert.ok(tarball, "npm pack wrote a tarball")
+    // A project of its own with its own `effect` (the version this repo develops against):
+    // effect is a peer dependency, so the package must use the project's copy, not bring one.
+    const effectVersion =
+      JSON.parse(readFileSync(fromRoot("node_modules/effect/package.json"), "utf8"))
+        .version
     writeFileSync(
       join(dir, "package.json"),
-      JSON.stringify({ type: "module", dependencies: { "effect-asyncio": `file:./${tarball}` } }),
+      JSON.stringify({
+        type: "module",
+        dependencies: { "effect-asyncio": `file:./${tarball}`, effect: effectVersion },
+      }),
     )
     execFileSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline"], {
       cwd: dir,
@@ -42,7 +55,10 @@ const packedProject = (): string =>
 test("copy: a recipe copied into a project that depends on effect-asyncio runs there", async () => {
   const dir = packedProject()
   copyFileSync(fromRoot("recipes/run-concurrently.ts"), join(dir, "run-concurrently.ts"))
-  const run = await runScript(join(dir, "run-concurrently.ts"), ["--scale", "0.01"], { cwd: dir })
+  const run = await runScript(join(dir, "run-concurrently.ts"), ["--scale", "0.01"], {
+    cwd: dir,
+    denoFlags: flagsOf("run-concurrently"),
+  })
   assert.equal(run.code, 0, run.stderr)
   assert.equal(run.lines.length, 27)
   assert.deepEqual(run.lines.slice(0, 2).sort(), ["cor1 start", "cor2 start"])
@@ -52,7 +68,10 @@ test("copy: the executor recipes run from the packed package (its workers are th
   const dir = packedProject()
   for (const recipe of ["executor-thread-pool", "executor-process-pool", "executor-default"]) {
     copyFileSync(fromRoot(`recipes/${recipe}.ts`), join(dir, `${recipe}.ts`))
-    const run = await runScript(join(dir, `${recipe}.ts`), [], { cwd: dir })
+    const run = await runScript(join(dir, `${recipe}.ts`), [], {
+      cwd: dir,
+      denoFlags: flagsOf(recipe),
+    })
     assert.equal(run.code, 0, `${recipe}: ${run.stderr}`)
     assert.equal(run.lines[0], "Hello, world!", recipe)
   }
@@ -66,6 +85,36 @@ test("copy: loop-policy's opt-in (effect-asyncio/no-async-context) works from th
   assert.equal(run.lines[1], "async context captured at each suspension: no")
 })
 
+/** Every installed package named `effect` under `dir`/node_modules, as paths relative to `dir`. */
+const effectCopies = (dir: string, under = "node_modules"): Array<string> => {
+  const found: Array<string> = []
+  const modules = join(dir, under)
+  if (!existsSync(modules)) return found
+  for (const entry of readdirSync(modules)) {
+    const pkgDir = join(under, entry)
+    if (entry.startsWith("@")) {
+      for (const scoped of readdirSync(join(dir, pkgDir))) {
+        found.push(...effectCopies(dir, join(pkgDir, scoped, "node_modules")))
+      }
+      continue
+    }
+    const manifest = join(dir, pkgDir, "package.json")
+    if (entry === "effect" && existsSync(manifest)) {
+      if (JSON.parse(readFileSync(manifest, "utf8")).name === "effect") found.push(pkgDir)
+    }
+    found.push(...effectCopies(dir, join(pkgDir, "node_modules")))
+  }
+  return found
+}
+
+test("copy: the installed package uses the project's own effect: one copy in the tree", () => {
+  const dir = packedProject()
+  const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8"))
+  assert.equal(pkg.dependencies?.effect, undefined, "effect is not a plain dependency")
+  assert.ok(pkg.peerDependencies?.effect, "effect is a peer dependency")
+  assert.deepEqual(effectCopies(dir), [join("node_modules", "effect")])
+})
+
 test("copy: deno.json's import map and package.json's exports name the same modules", () => {
   const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8"))
   const deno = JSON.parse(readFileSync(fromRoot("deno.json"), "utf8"))
@@ -73,4 +122,9 @@ test("copy: deno.json's import map and package.json's exports name the same modu
     [subpath, target],
   ) => [`effect-asyncio${subpath.slice(1)}`, target.bun])
   assert.deepEqual(Object.entries(deno.imports).sort(), fromExports.sort())
+  // And JSR's exports (deno.json) are the same entry points.
+  const jsrExports = Object.entries(deno.exports as Record<string, string>)
+    .map(([subpath, target]) => [`effect-asyncio${subpath.slice(1)}`, target])
+  assert.deepEqual(jsrExports.sort(), fromExports.sort())
+  assert.equal(deno.version, pkg.version)
 })

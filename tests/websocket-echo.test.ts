@@ -1,6 +1,6 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { Cause, Effect, Exit } from "effect"
+import { Effect } from "effect"
 import { TestConsole } from "effect/testing"
 import { serveEcho } from "effect-asyncio/websocket"
 import { EchoWebsocket, main, parseArgs } from "../recipes/websocket-echo.ts"
@@ -62,17 +62,17 @@ test("websocket-echo: main prints the echoed Hello World! (in process, TestConso
   assert.deepEqual(lines, ["Hello World!"])
 })
 
-test("websocket-echo: EchoWebsocket sends and receives in order; using it before connect is a defect", async () => {
+test("websocket-echo: EchoWebsocket sends and receives in order; there is none before connect", async () => {
   const replies = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
-    const echo = new EchoWebsocket()
-    const early = yield* Effect.exit(echo.send("too early"))
-    assert.ok(Exit.isFailure(early) && Cause.hasDies(early.cause))
-    yield* echo.connect((yield* serveEcho()).url)
+    const echo = yield* EchoWebsocket.connect((yield* serveEcho()).url)
     yield* echo.send("one")
     yield* echo.send("two")
     return [yield* echo.receive(), yield* echo.receive()]
   })))
   assert.deepEqual(replies, ["one", "two"])
+  // @ts-expect-error: the constructor is private; `EchoWebsocket.connect` is the only way in.
+  const make = () => new EchoWebsocket()
+  assert.equal(typeof make, "function")
 })
 
 test("websocket-echo: --url is parsed and checked", () => {

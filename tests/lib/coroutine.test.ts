@@ -14,8 +14,7 @@ import {
   waitFor,
 } from "effect-asyncio/coroutine"
 import { withExceptionHandler } from "effect-asyncio/exception-handler"
-import { scriptCommand } from "effect-asyncio/runtime"
-import { fromRoot, runScript } from "../_support.ts"
+import { fromRoot, runScript, scriptCommand } from "../_support.ts"
 
 /** Runs a test program under a TestClock: time only moves when the test moves it. */
 const runTest = <A, E>(program: Effect.Effect<A, E>) =>

@@ -12,10 +12,9 @@ import { join } from "node:path"
 import process from "node:process"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { BrokenWorkerError, type ExecutorOptions, NotCloneableError } from "effect-asyncio/executor"
-import { scriptCommand } from "effect-asyncio/runtime"
 import { add, echo, exit, spin, touch } from "../fixtures/tasks.ts"
 import { failureOf, kinds, make, range, withPool } from "./_executor.ts"
-import { fromRoot } from "../_support.ts"
+import { fromRoot, scriptCommand } from "../_support.ts"
 
 for (const kind of kinds) {
   test(`executor faults (${kind}): 4 crashes on one worker fail those 4 tasks only; the 96 others succeed`, async () => {

@@ -1,0 +1,50 @@
+/**
+ * The echo server on Bun: `Bun.serve` with websocket handlers. Internal.
+ *
+ * @module
+ */
+import { type Listening, notAWebSocket, type Peers, type PeerSocket } from "./peers.ts"
+
+interface BunSocket extends PeerSocket {
+  send(message: string | Uint8Array): number
+}
+interface BunServer {
+  readonly port: number
+  stop(closeActiveConnections?: boolean): Promise<void> | void
+  unref(): void
+  upgrade(request: Request): boolean
+}
+interface BunApi {
+  serve(options: {
+    hostname: string
+    port: number
+    fetch: (request: Request, server: BunServer) => Response | undefined
+    websocket: {
+      open: (ws: BunSocket) => void
+      message: (ws: BunSocket, message: string | Uint8Array) => void
+      close: (ws: BunSocket) => void
+    }
+  }): BunServer
+}
+
+/** Listens on `hostname:port` and echoes every message, on Bun. */
+export const listenBun = (hostname: string, port: number, peers: Peers): Listening => {
+  const bun = (globalThis as unknown as { Bun: BunApi }).Bun
+  const server = bun.serve({
+    hostname,
+    port,
+    fetch: (request, server) => (server.upgrade(request) ? undefined : notAWebSocket()),
+    websocket: {
+      open: (ws) => void peers.add(ws),
+      // Text comes in as a string and goes back as text; binary as bytes.
+      message: (ws, message) => void ws.send(message),
+      close: (ws) => void peers.delete(ws),
+    },
+  })
+  return {
+    port: server.port,
+    // stop(true) also ends the open connections, which stop() would wait for.
+    stop: async () => await server.stop(true),
+    unref: () => server.unref(),
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * What the echo server's two runtime adapters share: the set of open
+ * connections, and the shape of a server that is listening. Internal.
+ *
+ * @module
+ */
+
+/** The part of a server-side socket the echo server uses, the same on both runtimes. */
+export interface PeerSocket {
+  close(code?: number, reason?: string): void
+}
+
+/** The open connections of a server, and a way to wait until there are none. */
+export class Peers {
+  private readonly open = new Set<PeerSocket>()
+  private emptied: Array<() => void> = []
+  get size(): number {
+    return this.open.size
+  }
+  add(peer: PeerSocket): void {
+    this.open.add(peer)
+  }
+  delete(peer: PeerSocket): void {
+    this.open.delete(peer)
+    if (this.open.size === 0) { for (const resolve of this.emptied.splice(0)) resolve() }
+  }
+  /** Starts the closing handshake on every open connection. */
+  closeAll(code: number, reason: string): void {
+    for (const peer of this.open) {
+      try {
+        peer.close(code, reason)
+      } catch {
+        // already closing
+      }
+    }
+  }
+  /** Resolves once every connection is closed. */
+  whenEmpty(): Promise<void> {
+    return this.open.size === 0
+      ? Promise.resolve()
+      : new Promise((resolve) => this.emptied.push(resolve))
+  }
+}
+
+/** A server that is listening: its port, its peers, and how to stop it. */
+export interface Listening {
+  readonly port: number
+  /** Stops accepting and ends every connection; resolves when the server is down. */
+  readonly stop: () => Promise<void>
+  /** Lets the process exit even if the server is still winding down. */
+  readonly unref: () => void
+}
+
+/** The answer to a plain HTTP request: this server speaks websocket only. */
+export const notAWebSocket = () =>
+  new Response("this is a websocket echo server", {
+    status: 426,
+    headers: { upgrade: "websocket" },
+  })

@@ -1,0 +1,54 @@
+// Deno's permissions: each recipe names its flags once (its "Run it" line);
+// the README's table says the same, every recipe test runs the recipe with
+// just those flags (tests/_support.ts), and a denied one ends in one line.
+import { test } from "node:test"
+import assert from "node:assert/strict"
+import { readdirSync, readFileSync } from "node:fs"
+import { runtime } from "effect-asyncio/runtime"
+import { denoFlagsOf, fromRoot, runScript } from "./_support.ts"
+
+const recipes = readdirSync(fromRoot("recipes"))
+  .filter((file) => file.endsWith(".ts") && file !== "tour.ts" && !file.startsWith("_"))
+
+test("permissions: the README's recipe table names each recipe's Deno flags, as its Run it line", () => {
+  const readme = readFileSync(fromRoot("README.md"), "utf8")
+  for (const file of recipes) {
+    const flags = denoFlagsOf(readFileSync(fromRoot(`recipes/${file}`), "utf8"))
+    const row = readme.split("\n").find((line) => line.includes(`](recipes/${file})`))
+    assert.ok(row, `no README row for ${file}`)
+    const cell = row.split("|")[3].trim()
+    assert.equal(cell, flags.length ? flags.map((f) => `\`${f}\``).join(" ") : "none", file)
+  }
+})
+
+test("permissions: a recipe that needs none has none; the executors and websocket name theirs", () => {
+  const flagsOf = (name: string) =>
+    denoFlagsOf(readFileSync(fromRoot(`recipes/${name}.ts`), "utf8"))
+  assert.deepEqual(flagsOf("coroutine-await"), [])
+  assert.deepEqual(flagsOf("executor-thread-pool"), ["--allow-read"])
+  assert.deepEqual(flagsOf("executor-process-pool"), ["--allow-env", "--allow-run"])
+  assert.deepEqual(flagsOf("websocket-echo"), ["--allow-net"])
+})
+
+test("permissions: without its flag a recipe ends with a one-line hint naming it, not a stack", {
+  skip: runtime.name === "bun" ? "Bun has no permissions to deny" : false,
+}, async () => {
+  for (
+    const [recipe, flag] of [["websocket-echo", "--allow-net"], [
+      "executor-thread-pool",
+      "--allow-read",
+    ]]
+  ) {
+    const run = await runScript(fromRoot(`recipes/${recipe}.ts`), [], {
+      denoFlags: [],
+      timeoutMs: 30_000,
+    })
+    assert.equal(run.code, 1, recipe)
+    const lines = run.stderr.split("\n").filter((line) => line !== "")
+    assert.equal(lines.length, 1, `${recipe}: ${run.stderr}`)
+    assert.match(
+      lines[0],
+      new RegExp(`^permission denied: Requires .*\\. Run again with ${flag} \\(Deno\\)`),
+    )
+  }
+})
