@@ -98,21 +98,26 @@ export const workerDied = (
     cause,
   })
 
-/** Why a pool cannot accept `task` now (it is shut down, or `task` is a closure), or undefined. */
+/** `fn` is not a task (a closure, a plain function): it cannot be sent to `to` ("a worker", "a runner"). */
+export const notATask = (fn: unknown, to = "a worker"): NotCloneableError =>
+  new NotCloneableError({
+    task: String((fn as { name?: string })?.name || "anonymous"),
+    argument: "result",
+    message:
+      `a closure cannot be sent to ${to}: declare the function with task(import.meta.url, name, fn) and export it`,
+  })
+
+/**
+ * Why an executor cannot accept `task` now (it is shut down, or `task` is a
+ * closure that cannot be sent to `to`), or undefined.
+ */
 export const refusal = (
   closed: boolean,
   task: unknown,
+  to = "a worker",
 ): ExecutorShutdownError | NotCloneableError | undefined => {
   if (closed) {
     return new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" })
   }
-  if (!isTask(task)) {
-    return new NotCloneableError({
-      task: String((task as { name?: string })?.name || "anonymous"),
-      argument: "result",
-      message:
-        "a closure cannot be sent to a worker: declare the function with task(import.meta.url, name, fn) and export it",
-    })
-  }
-  return undefined
+  return isTask(task) ? undefined : notATask(task, to)
 }

@@ -10,25 +10,12 @@
  * @module
  */
 import { Effect } from "effect"
-import type { NotCloneableError } from "./errors.ts"
 import { INTERRUPTED, type Job, type Resume } from "./job.ts"
+import type { Pool } from "./pool.ts"
 import type { AnyTask } from "./task.ts"
 
 /** What a map needs from its pool. */
-export interface MapHost {
-  /** The argument that cannot be sent, as an error (when the pool checks before sending). */
-  check(task: AnyTask, args: ReadonlyArray<unknown>): NotCloneableError | undefined
-  /** Queues one call of the map. */
-  enqueue(
-    task: AnyTask,
-    args: ReadonlyArray<unknown>,
-    resume: Resume | undefined,
-    sink: MapSink | undefined,
-    index: number,
-  ): Job
-  /** Cancels a queued or running call. */
-  cancel(job: Job): void
-}
+export type MapHost = Pick<Pool, "check" | "enqueue" | "cancel">
 
 export class MapSink {
   readonly results: Array<unknown>
