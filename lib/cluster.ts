@@ -35,6 +35,7 @@
  *
  * @module
  */
+export { ClusterDeliveryError } from "./executor/errors.ts"
 export {
   ClusterExecutor,
   type ClusterExecutorOptions,

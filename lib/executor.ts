@@ -20,7 +20,8 @@
  * - Failures are typed: {@link TaskError} (the task threw; remote name,
  *   message and stack kept), {@link NotCloneableError} (names the argument),
  *   {@link BrokenWorkerError} (the worker died; the pool replaces it),
- *   {@link TaskNotFoundError}, {@link ExecutorShutdownError}.
+ *   {@link TaskNotFoundError}, {@link ExecutorShutdownError}, and on a
+ *   cluster executor {@link ClusterDeliveryError} (the cluster failed the message).
  * - {@link runInExecutor}`(null, …)` uses the {@link DefaultExecutor}, a
  *   lazily started thread pool, replaceable with {@link setDefaultExecutor}
  *   (a region) or {@link defaultExecutorLayer} (a whole program).
@@ -51,10 +52,12 @@ import type { ExecutorError } from "./executor/errors.ts"
 import { MAX_BATCH, Pool, type PoolStats } from "./executor/pool.ts"
 import type { Task } from "./executor/task.ts"
 import { processSpawner, threadSpawner } from "./executor/transport.ts"
+import { zip } from "./executor/zip.ts"
 
 export { type AnyTask, isTask, type Task, task } from "./executor/task.ts"
 export {
   BrokenWorkerError,
+  ClusterDeliveryError,
   type ExecutorError,
   ExecutorShutdownError,
   NotCloneableError,
@@ -78,7 +81,8 @@ export type Iterables<Args extends ReadonlyArray<unknown>> = {
 
 /** A pool of workers that runs {@link Task}s. */
 export interface Executor {
-  readonly kind: "thread" | "process"
+  /** Where tasks run: worker threads, child processes, or the runners of a cluster (`effect-asyncio/cluster`). */
+  readonly kind: "thread" | "process" | "cluster"
   readonly maxWorkers: number
   /**
    * Runs `task(...args)` on a worker and waits for its result. Interrupting
@@ -227,21 +231,6 @@ const fromPool = (pool: Pool): Executor => {
       }),
     shutdown,
     stats: Effect.sync(() => pool.stats()),
-  }
-}
-
-/** Python's `zip(*iterables)`: argument lists until the shortest iterable ends. */
-const zip = (iterables: ReadonlyArray<Iterable<unknown>>): Array<Array<unknown>> => {
-  const iterators = iterables.map((it) => it[Symbol.iterator]())
-  const calls: Array<Array<unknown>> = []
-  for (;;) {
-    const args: Array<unknown> = []
-    for (const it of iterators) {
-      const next = it.next()
-      if (next.done) return calls
-      args.push(next.value)
-    }
-    calls.push(args)
   }
 }
 

@@ -14,14 +14,9 @@
 import { Schema } from "effect"
 import { Entity } from "effect/cluster"
 import { Rpc } from "effect/rpc"
-import {
-  BrokenWorkerError,
-  type ExecutorError,
-  ExecutorShutdownError,
-  NotCloneableError,
-  TaskError,
-  TaskNotFoundError,
-} from "../executor.ts"
+import type { ExecutorError } from "../executor.ts"
+// Every runtime export of errors.ts is an executor error class, found by its tag.
+import * as errors from "../executor/errors.ts"
 
 /**
  * Tasks, possibly of different kinds: `calls` is the JSON text of
@@ -60,7 +55,18 @@ export const errorFields = (error: ExecutorError): Record<string, unknown> => {
     _tag: error._tag,
     message: error.message,
   }
-  for (const key of ["task", "name", "stack", "value", "argument", "reason", "exitCode"]) {
+  for (
+    const key of [
+      "task",
+      "name",
+      "stack",
+      "value",
+      "argument",
+      "reason",
+      "exitCode",
+      "clusterError",
+    ]
+  ) {
     const value = (error as unknown as Record<string, unknown>)[key]
     if (value !== undefined) fields[key] = value
   }
@@ -72,23 +78,13 @@ export const errorFields = (error: ExecutorError): Record<string, unknown> => {
 export const toError = (fields: Record<string, unknown>): ExecutorError => {
   // deno-lint-ignore no-explicit-any
   const { _tag, ...rest } = fields as any
-  switch (_tag) {
-    case "TaskError":
-      return new TaskError(rest)
-    case "NotCloneableError":
-      return new NotCloneableError(rest)
-    case "BrokenWorkerError":
-      return new BrokenWorkerError(rest)
-    case "TaskNotFoundError":
-      return new TaskNotFoundError(rest)
-    case "ExecutorShutdownError":
-      return new ExecutorShutdownError(rest)
-    default:
-      return new TaskError({
-        task: String(rest.task ?? "unknown"),
-        name: "Error",
-        message: String(rest.message),
-        stack: undefined,
-      })
-  }
+  const Class = Object.hasOwn(errors, _tag)
+    ? (errors as unknown as Record<string, new (fields: unknown) => ExecutorError>)[_tag]
+    : undefined
+  return Class !== undefined ? new Class(rest) : new errors.TaskError({
+    task: String(rest.task ?? "unknown"),
+    name: "Error",
+    message: String(rest.message),
+    stack: undefined,
+  })
 }

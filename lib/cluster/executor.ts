@@ -8,17 +8,18 @@ import { Cause, Data, Effect, Layer, type Scope } from "effect"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import {
   type AnyTask,
-  BrokenWorkerError,
+  ClusterDeliveryError,
   type Executor,
   type ExecutorError,
-  ExecutorShutdownError,
   type ExecutorStats,
-  isTask,
   type Iterables,
   NotCloneableError,
   type ShutdownOptions,
   type Task,
 } from "../executor.ts"
+import { notATask as closure, refusal } from "../executor/failures.ts"
+import { taskName } from "../executor/task.ts"
+import { zip } from "../executor/zip.ts"
 import { type ClusterStartError, freePort, type Runtime, startChild } from "./child.ts"
 import { sharding, sqlLayer } from "./config.ts"
 import { fromJson, TaskEntity, toError, toJson } from "./entity.ts"
@@ -88,11 +89,16 @@ const option = (name: string, value: number | undefined, fallback: number): numb
 const clusterFailure = (
   t: AnyTask,
   cause: Cause.Cause<{ readonly _tag: string }>,
-): ExecutorError => {
+): ClusterDeliveryError => {
   const error = Cause.findErrorOption(cause)
-  return new BrokenWorkerError({
-    task: `${t.module.slice(t.module.lastIndexOf("/") + 1)}#${t.exportName}`,
-    reason: "exit",
+  const clusterError = error._tag === "Some"
+    ? error.value._tag
+    : Cause.hasInterruptsOnly(cause)
+    ? "Interrupted"
+    : "Defect"
+  return new ClusterDeliveryError({
+    task: taskName(t),
+    clusterError,
     message: `the cluster could not deliver the task: ${
       error._tag === "Some" ? error.value._tag : Cause.pretty(cause).split("\n")[0]
     }`,
@@ -123,13 +129,7 @@ const resend = <A, E extends { readonly _tag: string }>(
     return Effect.andThen(Effect.sleep(RESEND_DELAY_MS), resend(send, attempt + 1))
   })
 
-const notATask = (t: unknown) =>
-  new NotCloneableError({
-    task: String((t as { name?: string })?.name || "anonymous"),
-    argument: "result",
-    message:
-      "a closure cannot be sent to a runner: declare the function with task(import.meta.url, name, fn) and export it",
-  })
+const notATask = (t: unknown) => closure(t, "a runner")
 
 /** Names the argument of `args` that cannot travel (undefined when they all can). */
 const badArgument = (t: AnyTask, args: ReadonlyArray<unknown>): NotCloneableError | undefined => {
@@ -282,12 +282,7 @@ const makeExecutor = (
     running -= n
     if (running === 0) { for (const f of idle.splice(0)) f() }
   }
-  const refused = (t: unknown): ExecutorError | undefined =>
-    closed
-      ? new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" })
-      : isTask(t)
-      ? undefined
-      : notATask(t)
+  const refused = (t: unknown): ExecutorError | undefined => refusal(closed, t, "a runner")
 
   // The submits of one tick go out together, a few messages spread over the runners.
   let pending: Array<Call> = []
@@ -429,7 +424,7 @@ const makeExecutor = (
     })
 
   return {
-    kind: "process",
+    kind: "cluster",
     maxWorkers: Math.max(1, runnerPids.length),
     runnerPids,
     databaseUrl,
@@ -443,21 +438,6 @@ const makeExecutor = (
       queued: pending.length,
       running,
     })),
-  }
-}
-
-/** Python's `zip(*iterables)`: argument lists until the shortest iterable ends. */
-const zip = (iterables: ReadonlyArray<Iterable<unknown>>): Array<Array<unknown>> => {
-  const iterators = iterables.map((it) => it[Symbol.iterator]())
-  const calls: Array<Array<unknown>> = []
-  for (;;) {
-    const args: Array<unknown> = []
-    for (const it of iterators) {
-      const next = it.next()
-      if (next.done) return calls
-      args.push(next.value)
-    }
-    calls.push(args)
   }
 }
 

@@ -50,6 +50,19 @@ export class TaskNotFoundError extends Data.TaggedError("TaskNotFoundError")<{
   readonly message: string
 }> {}
 
+/**
+ * A cluster executor could not deliver the message carrying the task (the
+ * cluster failed it, or kept dropping it while its shard moved between
+ * runners): the task may not have run, or may have run in part.
+ * `clusterError` is the cluster's own error tag (e.g. `"RunnerUnavailable"`).
+ */
+export class ClusterDeliveryError extends Data.TaggedError("ClusterDeliveryError")<{
+  readonly task: string
+  readonly clusterError: string
+  readonly message: string
+  readonly cause?: unknown
+}> {}
+
 /** The task was submitted after `shutdown`, like Python's "cannot schedule new futures after shutdown". */
 export class ExecutorShutdownError extends Data.TaggedError("ExecutorShutdownError")<{
   readonly message: string
@@ -62,3 +75,4 @@ export type ExecutorError =
   | BrokenWorkerError
   | TaskNotFoundError
   | ExecutorShutdownError
+  | ClusterDeliveryError

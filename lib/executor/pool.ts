@@ -11,6 +11,12 @@
  * The public surface (lib/executor.ts) is Effect: `submit` is an
  * `Effect.callback`, failures are tagged errors, the pool is a scoped resource.
  *
+ * This file holds the decisions: scheduling, cancelling, what a worker's
+ * death means for its tasks, shutdown. The parts live beside it: a task and
+ * its outcome in job.ts, the queue in job-queue.ts, a worker's record and
+ * life (start, ref, close, terminate) in worker-slot.ts, one `map` in
+ * map-sink.ts, and what went wrong → the typed error in failures.ts.
+ *
  * Scheduling: each worker runs its tasks one at a time, in order. A worker is
  * handed a batch when it is idle: one task when the queue is short, up to
  * {@link MAX_BATCH} when it is deep (several tasks per message, several
@@ -36,13 +42,20 @@
  * @module
  */
 import { Effect } from "effect"
+import type { NotCloneableError } from "./errors.ts"
+import { failure, notCloneable, refusal, workerDied } from "./failures.ts"
 import {
-  BrokenWorkerError,
-  ExecutorShutdownError,
-  NotCloneableError,
-  TaskError,
-  TaskNotFoundError,
-} from "./errors.ts"
+  CANCELLING,
+  DISPATCHED,
+  DONE,
+  INTERRUPTED,
+  type Job,
+  QUEUED,
+  type Resume,
+  settle,
+} from "./job.ts"
+import { JobQueue } from "./job-queue.ts"
+import { MapSink } from "./map-sink.ts"
 import {
   BATCH,
   CANCEL,
@@ -51,15 +64,25 @@ import {
   EXIT,
   holdsSharedMemory,
   IMPORT_FAILED,
-  NOT_FOUND,
   OK,
-  type RemoteError,
-  RESULT_NOT_CLONEABLE,
   RESULTS,
-  THREW,
 } from "./protocol.ts"
-import { type AnyTask, isTask, taskName } from "./task.ts"
-import type { Spawner, WorkerHandle } from "./transport.ts"
+import { type AnyTask, taskName } from "./task.ts"
+import type { Spawner } from "./transport.ts"
+import {
+  ALIVE,
+  clearCancelTimer,
+  closeSlot,
+  DEAD,
+  refSlot,
+  type Slot,
+  slotExited,
+  spawnSlot,
+  terminateSlot,
+  unrefSlot,
+} from "./worker-slot.ts"
+
+export type { Job } from "./job.ts"
 
 /** The most tasks sent to one worker in one message. */
 export const MAX_BATCH = 64
@@ -67,77 +90,6 @@ export const MAX_BATCH = 64
 export const MAX_STRIKES = 2
 /** How long a worker may take to say whether it skipped a cancelled task before it is terminated (ms). */
 export const CANCEL_GRACE_MS = 100
-
-const QUEUED = 0
-const DISPATCHED = 1
-const DONE = 2
-const WAITING = 3
-/** Cancelled after it was handed to a worker: waiting for the worker's word. */
-const CANCELLING = 4
-
-// deno-lint-ignore no-explicit-any
-type Resume = (effect: Effect.Effect<any, any>) => void
-
-export interface Job {
-  readonly id: number
-  readonly task: AnyTask
-  readonly args: ReadonlyArray<unknown>
-  /** The fiber waiting for this task alone (`submit`)… */
-  readonly resume: Resume | undefined
-  /** …or the `map` this task is one call of, and its index there. */
-  readonly sink: MapSink | undefined
-  readonly index: number
-  state: number
-  slot: Slot | undefined
-  /** Silent crashes at which this task was certainly running (alone on its worker). */
-  strikes: number
-  /** It was among the unreported tasks of a silent crash: it runs alone until it ends. */
-  suspect: boolean
-  /** Its position among the tasks sent to its worker (for the shared task flags). */
-  position: number
-}
-
-/** Marks an outcome as a cancellation (the waiting fiber is interrupted). */
-const INTERRUPTED: unique symbol = Symbol("effect-asyncio/executor/interrupted")
-
-/** Delivers a task's outcome to whoever waits for it. */
-const settle = (job: Job, ok: boolean, value: unknown): void => {
-  job.state = DONE
-  if (job.sink !== undefined) job.sink.settle(job, ok, value)
-  else {
-    job.resume!(
-      ok ? Effect.succeed(value) : value === INTERRUPTED ? Effect.interrupt : Effect.fail(value),
-    )
-  }
-}
-
-const ALIVE = 0
-const CLOSING = 1
-const DEAD = 2
-
-interface Slot {
-  readonly handle: WorkerHandle
-  /** Tasks handed to the worker and not reported yet, in run order, from `head`. */
-  inflight: Array<Job>
-  head: number
-  /** Task keys this worker has the definition of. */
-  readonly known: Set<number>
-  state: number
-  refd: boolean
-  /** Stop handing it work (its task module failed to import). */
-  retiring: boolean
-  /** From the worker's exit marker: the task it was running, -1 for none. */
-  exitCurrent: number | undefined
-  exitCode: number | undefined
-  closeTimer: ReturnType<typeof setTimeout> | undefined
-  /** Terminated by the pool to stop its running task (already settled). */
-  killed: boolean
-  /** Cancelled tasks the worker has not answered for yet, and the deadline for its word. */
-  cancelling: number
-  cancelTimer: ReturnType<typeof setTimeout> | undefined
-  /** Tasks sent to the worker so far (the next one's position). */
-  sent: number
-}
 
 export interface PoolOptions {
   readonly kind: "thread" | "process"
@@ -163,25 +115,8 @@ export interface PoolStats {
   readonly running: number
 }
 
-/** Fails `job` because its worker could not start or died (a `BrokenWorkerError` of reason "exit"). */
-const failWorkerDied = (job: Job, message: string, cause: unknown, exitCode?: number | null) =>
-  settle(
-    job,
-    false,
-    new BrokenWorkerError({
-      task: taskName(job.task),
-      reason: "exit",
-      ...(exitCode === undefined ? {} : { exitCode }),
-      message,
-      cause,
-    }),
-  )
-
 export class Pool {
-  private queue: Array<Job | undefined> = []
-  private qhead = 0
-  private queued = 0
-  private overflow: Array<Job> = []
+  private readonly queue: JobQueue
   private readonly slots = new Set<Slot>()
   private readonly idle: Array<Slot> = []
   private alive = 0
@@ -193,7 +128,9 @@ export class Pool {
   private closed = false
   private readonly drained: Array<() => void> = []
 
-  constructor(readonly options: PoolOptions) {}
+  constructor(readonly options: PoolOptions) {
+    this.queue = new JobQueue(options.maxQueue)
+  }
 
   get isShutdown(): boolean {
     return this.closed
@@ -204,29 +141,13 @@ export class Pool {
       workers: this.alive,
       spawned: this.spawned,
       crashed: this.crashed,
-      queued: this.queued + this.overflow.length,
+      queued: this.queue.size,
       running: this.running,
     }
   }
 
   // ---------------------------------------------------------------------------
   // submit / cancel
-
-  /** Why a task cannot be accepted now, or undefined. */
-  private refuse(task: AnyTask): unknown {
-    if (this.closed) {
-      return new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" })
-    }
-    if (!isTask(task)) {
-      return new NotCloneableError({
-        task: String((task as { name?: string })?.name || "anonymous"),
-        argument: "result",
-        message:
-          "a closure cannot be sent to a worker: declare the function with task(import.meta.url, name, fn) and export it",
-      })
-    }
-    return undefined
-  }
 
   /** The argument that cannot be sent, as an error, when the pool checks before sending. */
   private checkArgs(task: AnyTask, args: ReadonlyArray<unknown>): NotCloneableError | undefined {
@@ -248,7 +169,7 @@ export class Pool {
 
   /** Queues a task; returns the job (to cancel it), or undefined if it failed at once. */
   submit(task: AnyTask, args: ReadonlyArray<unknown>, resume: Resume): Job | undefined {
-    const refused = this.refuse(task) ?? this.checkArgs(task, args)
+    const refused = refusal(this.closed, task) ?? this.checkArgs(task, args)
     if (refused !== undefined) {
       resume(Effect.fail(refused))
       return undefined
@@ -268,7 +189,7 @@ export class Pool {
     limit: number,
     resume: Resume,
   ): (() => void) | undefined {
-    const refused = this.refuse(task)
+    const refused = refusal(this.closed, task)
     if (refused !== undefined) {
       resume(Effect.fail(refused))
       return undefined
@@ -299,13 +220,7 @@ export class Pool {
       suspect: false,
       position: 0,
     }
-    if (this.queued >= this.options.maxQueue) {
-      job.state = WAITING
-      this.overflow.push(job)
-    } else {
-      this.queue.push(job)
-      this.queued++
-    }
+    this.queue.push(job)
     this.scheduleDispatch()
     return job
   }
@@ -317,15 +232,8 @@ export class Pool {
 
   /** The fiber waiting for `job` was interrupted. */
   cancel(job: Job): void {
+    if (this.queue.cancel(job)) return
     switch (job.state) {
-      case QUEUED:
-        job.state = DONE
-        this.queued--
-        return
-      case WAITING:
-        job.state = DONE
-        this.overflow.splice(this.overflow.indexOf(job), 1)
-        return
       case DISPATCHED: {
         const slot = job.slot!
         this.running--
@@ -383,8 +291,8 @@ export class Pool {
   }
 
   private dispatch() {
-    this.admitOverflow()
-    while (this.queued > 0) {
+    this.queue.admitOverflow()
+    while (this.queue.queued > 0) {
       let slot = this.idle.pop()
       if (slot === undefined) {
         if (this.alive >= this.options.maxWorkers) return
@@ -394,47 +302,11 @@ export class Pool {
       // Deep queue: hand out several tasks at once, keeping enough queued to balance.
       const size = Math.min(
         MAX_BATCH,
-        Math.max(1, Math.floor(this.queued / (2 * this.options.maxWorkers))),
+        Math.max(1, Math.floor(this.queue.queued / (2 * this.options.maxWorkers))),
       )
       this.sendBatch(slot, size)
     }
     if (this.closed) this.closeIdle()
-  }
-
-  private admitOverflow() {
-    while (this.overflow.length > 0 && this.queued < this.options.maxQueue) {
-      const job = this.overflow.shift()!
-      job.state = QUEUED
-      this.queue.push(job)
-      this.queued++
-    }
-  }
-
-  private takeQueued(): Job | undefined {
-    while (this.qhead < this.queue.length) {
-      const job = this.queue[this.qhead]
-      this.queue[this.qhead++] = undefined
-      if (job !== undefined && job.state === QUEUED) {
-        this.queued--
-        if (this.qhead === this.queue.length) {
-          this.queue = []
-          this.qhead = 0
-        } else if (this.qhead > 1024 && this.qhead * 2 > this.queue.length) {
-          this.queue = this.queue.slice(this.qhead)
-          this.qhead = 0
-        }
-        return job
-      }
-    }
-    return undefined
-  }
-
-  private peekQueued(): Job | undefined {
-    for (let i = this.qhead; i < this.queue.length; i++) {
-      const job = this.queue[i]
-      if (job !== undefined && job.state === QUEUED) return job
-    }
-    return undefined
   }
 
   private sendBatch(slot: Slot, size: number) {
@@ -443,9 +315,9 @@ export class Pool {
     const message: Array<unknown> = [BATCH, 0]
     while (jobs.length < size) {
       // A suspect of a silent crash runs alone, so that a crash while it runs names it.
-      const next = this.peekQueued()
+      const next = this.queue.peek()
       if (next === undefined || (next.suspect && jobs.length > 0)) break
-      const job = this.takeQueued()!
+      const job = this.queue.take()!
       const key = job.task.key
       if (!slot.known.has(key)) {
         slot.known.add(key)
@@ -505,45 +377,24 @@ export class Pool {
     this.running += jobs.length
     if (slot.inflight.length === 0) slot.inflight = jobs
     else slot.inflight.push(...jobs)
-    if (!slot.refd) {
-      slot.refd = true
-      slot.handle.ref()
-    }
+    refSlot(slot)
   }
 
   // ---------------------------------------------------------------------------
   // workers
 
   private spawn(): Slot | undefined {
-    const slot: Slot = {
-      handle: undefined as unknown as WorkerHandle,
-      inflight: [],
-      head: 0,
-      known: new Set(),
-      state: ALIVE,
-      refd: true,
-      retiring: false,
-      exitCurrent: undefined,
-      exitCode: undefined,
-      closeTimer: undefined,
-      killed: false,
-      cancelling: 0,
-      cancelTimer: undefined,
-      sent: 0,
-    }
+    let slot: Slot
     try {
-      ;(slot as { handle: WorkerHandle }).handle = this.options.spawner({
+      slot = spawnSlot(this.options.spawner, (slot) => ({
         onMessage: (message) => this.onMessage(slot, message),
         onExit: (code, error) => this.onExit(slot, code, error),
-      })
+      }))
     } catch (error) {
       // The runtime refused to start a worker: fail what is queued rather than hang.
-      for (let job = this.takeQueued(); job !== undefined; job = this.takeQueued()) {
-        failWorkerDied(
-          job,
-          `could not start a ${this.options.kind} worker: ${String(error)}`,
-          error,
-        )
+      for (let job = this.queue.take(); job !== undefined; job = this.queue.take()) {
+        const message = `could not start a ${this.options.kind} worker: ${String(error)}`
+        settle(job, false, workerDied(job.task, message, error))
       }
       return undefined
     }
@@ -606,10 +457,7 @@ export class Pool {
 
   /** One cancelled task of `slot` is accounted for. */
   private answered(slot: Slot) {
-    if (--slot.cancelling === 0 && slot.cancelTimer !== undefined) {
-      clearTimeout(slot.cancelTimer)
-      slot.cancelTimer = undefined
-    }
+    if (--slot.cancelling === 0) clearCancelTimer(slot)
   }
 
   /** A worker whose every task is reported is idle (or retires). */
@@ -620,10 +468,7 @@ export class Pool {
       if (slot.retiring) {
         this.close(slot)
       } else {
-        if (slot.refd) {
-          slot.refd = false
-          slot.handle.unref()
-        }
+        unrefSlot(slot)
         this.idle.push(slot)
       }
       this.scheduleDispatch()
@@ -631,10 +476,8 @@ export class Pool {
   }
 
   private onExit(slot: Slot, code: number | null, error: unknown) {
-    if (slot.closeTimer !== undefined) clearTimeout(slot.closeTimer)
-    if (slot.cancelTimer !== undefined) clearTimeout(slot.cancelTimer)
     if (slot.state !== DEAD) this.forget(slot)
-    slot.state = DEAD
+    slotExited(slot)
     this.slots.delete(slot)
     const orphans: Array<Job> = []
     for (let i = slot.head; i < slot.inflight.length; i++) {
@@ -666,16 +509,11 @@ export class Pool {
       if (job === culprit) {
         this.running--
         const exitCode = slot.exitCode ?? code
-        failWorkerDied(
-          job,
-          `the ${this.options.kind} worker running ${taskName(job.task)} died (${
-            exitCode === null ? `signal ${String(error)}` : `exit code ${exitCode}`
-          })${error instanceof Error ? `: ${error.message}` : ""}`,
-          error,
-          exitCode,
-        )
+        const message = `the ${this.options.kind} worker running ${taskName(job.task)} died (${
+          exitCode === null ? `signal ${String(error)}` : `exit code ${exitCode}`
+        })${error instanceof Error ? `: ${error.message}` : ""}`
+        settle(job, false, workerDied(job.task, message, error, exitCode))
       } else {
-        job.state = QUEUED
         job.slot = undefined
         this.running--
         requeue.push(job)
@@ -683,8 +521,7 @@ export class Pool {
     }
     if (requeue.length > 0) {
       // Back to the front of the queue, in their order (they had not started, or must run again).
-      this.queue.splice(this.qhead, 0, ...requeue)
-      this.queued += requeue.length
+      this.queue.requeueFront(requeue)
     }
     this.scheduleDispatch()
     this.checkDrained()
@@ -699,16 +536,11 @@ export class Pool {
 
   /** Terminates a worker now (its running task was interrupted). */
   private kill(slot: Slot) {
-    if (slot.cancelTimer !== undefined) {
-      clearTimeout(slot.cancelTimer)
-      slot.cancelTimer = undefined
-    }
+    clearCancelTimer(slot)
     if (slot.state === DEAD) return
     this.forget(slot)
-    slot.state = DEAD
-    slot.killed = true
     // Its unreported tasks are requeued by onExit, once every result it sent is in.
-    slot.handle.terminate()
+    terminateSlot(slot)
     this.scheduleDispatch()
   }
 
@@ -716,23 +548,11 @@ export class Pool {
   private close(slot: Slot) {
     if (slot.state !== ALIVE) return
     this.forget(slot)
-    slot.state = CLOSING
-    // Whoever waits for the shutdown waits for this exit: keep the program alive for it.
-    if (!slot.refd) {
-      slot.refd = true
-      slot.handle.ref()
-    }
-    try {
-      slot.handle.close()
-    } catch {
-      // already gone: its exit event follows
-    }
-    slot.closeTimer = setTimeout(() => slot.handle.terminate(), this.options.closeTimeoutMs) // The timer must not be what keeps the program alive.
-    ;(slot.closeTimer as { unref?: () => void }).unref?.()
+    closeSlot(slot, this.options.closeTimeoutMs)
   }
 
   private closeIdle() {
-    if (this.queued > 0) return
+    if (this.queue.queued > 0) return
     for (const slot of this.idle.splice(0)) this.close(slot)
   }
 
@@ -773,130 +593,11 @@ export class Pool {
   }
 
   private cancelQueued() {
-    const jobs = [...this.overflow]
-    this.overflow = []
-    for (let job = this.takeQueued(); job !== undefined; job = this.takeQueued()) jobs.push(job)
-    for (const job of jobs) settle(job, false, INTERRUPTED)
+    for (const job of this.queue.drain()) settle(job, false, INTERRUPTED)
   }
 
   private checkDrained() {
-    if (!this.closed || this.slots.size > 0 || this.queued > 0) return
+    if (!this.closed || this.slots.size > 0 || this.queue.queued > 0) return
     for (const f of this.drained.splice(0)) f()
-  }
-}
-
-const notCloneable = (task: AnyTask, argument: number, problem: string) =>
-  new NotCloneableError({
-    task: taskName(task),
-    argument,
-    message: `argument ${argument} of ${taskName(task)}: ${problem}`,
-  })
-
-const failure = (task: AnyTask, status: number, value: unknown) => {
-  const name = taskName(task)
-  switch (status) {
-    case THREW: {
-      const remote = value as RemoteError
-      return new TaskError({
-        task: name,
-        name: remote.name,
-        message: remote.message,
-        stack: remote.stack,
-        ...(remote.value === undefined ? {} : { value: remote.value }),
-      })
-    }
-    case RESULT_NOT_CLONEABLE:
-      return new NotCloneableError({
-        task: name,
-        argument: "result",
-        message: `${name}: ${String(value)}`,
-      })
-    case IMPORT_FAILED: {
-      const remote = value as RemoteError
-      return new BrokenWorkerError({
-        task: name,
-        reason: "import",
-        message: `the worker could not import ${task.module}: ${remote.name}: ${remote.message}`,
-        cause: remote,
-      })
-    }
-    case NOT_FOUND:
-      return new TaskNotFoundError({ task: name, message: String(value) })
-    default:
-      return new TaskError({
-        task: name,
-        name: "Error",
-        message: `unknown status ${status}`,
-        stack: undefined,
-      })
-  }
-}
-
-/** The state of one `map`: its calls, how far it got, its results. */
-class MapSink {
-  readonly results: Array<unknown>
-  private readonly live: Array<Job | undefined>
-  private next = 0
-  private inflight = 0
-  private done = 0
-  finished = false
-
-  constructor(
-    private readonly pool: Pool,
-    private readonly task: AnyTask,
-    private readonly calls: ReadonlyArray<ReadonlyArray<unknown>>,
-    private readonly limit: number,
-    private readonly resume: Resume,
-  ) {
-    this.results = new Array(calls.length)
-    this.live = new Array(calls.length)
-  }
-
-  pump(): void {
-    if (this.calls.length === 0) return this.finish(Effect.succeed(this.results))
-    while (!this.finished && this.next < this.calls.length && this.inflight < this.limit) {
-      const args = this.calls[this.next]
-      const bad = this.pool.check(this.task, args)
-      if (bad !== undefined) return this.fail(bad)
-      this.live[this.next] = this.pool.enqueue(this.task, args, undefined, this, this.next)
-      this.next++
-      this.inflight++
-    }
-  }
-
-  settle(job: Job, ok: boolean, value: unknown): void {
-    this.live[job.index] = undefined
-    this.inflight--
-    if (this.finished) return
-    if (!ok) return this.fail(value)
-    this.results[job.index] = value
-    if (++this.done === this.calls.length) return this.finish(Effect.succeed(this.results))
-    this.pump()
-  }
-
-  /** The map was interrupted: cancel what is still queued or running. */
-  cancel(): void {
-    this.finished = true
-    this.cancelLive()
-  }
-
-  private fail(error: unknown) {
-    this.cancelLive()
-    this.finish(error === INTERRUPTED ? Effect.interrupt : Effect.fail(error))
-  }
-
-  private finish(effect: Effect.Effect<unknown, unknown>) {
-    this.finished = true
-    this.resume(effect)
-  }
-
-  private cancelLive() {
-    for (let i = 0; i < this.next; i++) {
-      const job = this.live[i]
-      if (job !== undefined) {
-        this.live[i] = undefined
-        this.pool.cancel(job)
-      }
-    }
   }
 }

@@ -3,6 +3,15 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { decode, encode } from "../../lib/cluster/codec.ts"
+import { errorFields, toError } from "../../lib/cluster/entity.ts"
+import { ClusterDeliveryError } from "../../lib/cluster.ts"
+import {
+  BrokenWorkerError,
+  ExecutorShutdownError,
+  NotCloneableError,
+  TaskError,
+  TaskNotFoundError,
+} from "../../lib/executor.ts"
 
 test("cluster codec: structured-clone values survive encode → decode", () => {
   const error = new RangeError("out")
@@ -47,4 +56,28 @@ test("cluster codec: what cannot be cloned is refused with a TypeError", () => {
   // A value seen twice (not a cycle) is fine.
   const shared = { a: 1 }
   assert.deepEqual(decode(encode([shared, shared])), [{ a: 1 }, { a: 1 }])
+})
+
+test("cluster codec: every executor error crosses the wire as the same tagged class", () => {
+  const errors = [
+    new TaskError({ task: "t.ts#f", name: "TypeError", message: "boom", stack: "at f" }),
+    new NotCloneableError({ task: "t.ts#f", argument: 1, message: "a function" }),
+    new BrokenWorkerError({ task: "t.ts#f", reason: "exit", exitCode: 3, message: "died" }),
+    new TaskNotFoundError({ task: "t.ts#f", message: "no export f" }),
+    new ExecutorShutdownError({ message: "closed" }),
+    new ClusterDeliveryError({
+      task: "t.ts#f",
+      clusterError: "RunnerUnavailable",
+      message: "the cluster could not deliver the task: RunnerUnavailable",
+    }),
+  ]
+  for (const error of errors) {
+    const back = toError(JSON.parse(JSON.stringify(errorFields(error))))
+    assert.equal(back._tag, error._tag)
+    assert.equal(back.constructor, error.constructor)
+    assert.equal(back.message, error.message)
+  }
+  const delivery = toError(errorFields(errors[5])) as ClusterDeliveryError
+  assert.equal(delivery.clusterError, "RunnerUnavailable")
+  assert.equal(delivery.task, "t.ts#f")
 })

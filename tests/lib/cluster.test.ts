@@ -60,6 +60,7 @@ const workers = new Set<number>()
 test("cluster: runInExecutor runs tasks on runner processes of both runtimes", async () => {
   const c = await cluster()
   assert.equal(c.runnerPids.length, 2)
+  assert.equal(c.kind, "cluster")
   const [sum, later, where] = valueOf(
     await withCluster((c) =>
       Effect.all([

@@ -1,0 +1,88 @@
+/**
+ * The state of one `Executor.map`: its calls, how far it got, its results.
+ * Internal to `effect-asyncio/executor`.
+ *
+ * A map is one callback for all its calls, not a fiber per call: the sink
+ * keeps at most `limit` calls in the pool, puts the next one in as each
+ * settles, and resumes the waiting fiber once with the results in order,
+ * or with the first failure (cancelling the calls still live).
+ *
+ * @module
+ */
+import { Effect } from "effect"
+import { INTERRUPTED, type Job, type Resume } from "./job.ts"
+import type { Pool } from "./pool.ts"
+import type { AnyTask } from "./task.ts"
+
+/** What a map needs from its pool. */
+export type MapHost = Pick<Pool, "check" | "enqueue" | "cancel">
+
+export class MapSink {
+  readonly results: Array<unknown>
+  private readonly live: Array<Job | undefined>
+  private next = 0
+  private inflight = 0
+  private done = 0
+  finished = false
+
+  constructor(
+    private readonly pool: MapHost,
+    private readonly task: AnyTask,
+    private readonly calls: ReadonlyArray<ReadonlyArray<unknown>>,
+    private readonly limit: number,
+    private readonly resume: Resume,
+  ) {
+    this.results = new Array(calls.length)
+    this.live = new Array(calls.length)
+  }
+
+  /** Puts calls into the pool up to the limit. */
+  pump(): void {
+    if (this.calls.length === 0) return this.finish(Effect.succeed(this.results))
+    while (!this.finished && this.next < this.calls.length && this.inflight < this.limit) {
+      const args = this.calls[this.next]
+      const bad = this.pool.check(this.task, args)
+      if (bad !== undefined) return this.fail(bad)
+      this.live[this.next] = this.pool.enqueue(this.task, args, undefined, this, this.next)
+      this.next++
+      this.inflight++
+    }
+  }
+
+  /** One call ended (the pool's `settle` for a job of this map). */
+  settle(job: Job, ok: boolean, value: unknown): void {
+    this.live[job.index] = undefined
+    this.inflight--
+    if (this.finished) return
+    if (!ok) return this.fail(value)
+    this.results[job.index] = value
+    if (++this.done === this.calls.length) return this.finish(Effect.succeed(this.results))
+    this.pump()
+  }
+
+  /** The map was interrupted: cancel what is still queued or running. */
+  cancel(): void {
+    this.finished = true
+    this.cancelLive()
+  }
+
+  private fail(error: unknown) {
+    this.cancelLive()
+    this.finish(error === INTERRUPTED ? Effect.interrupt : Effect.fail(error))
+  }
+
+  private finish(effect: Effect.Effect<unknown, unknown>) {
+    this.finished = true
+    this.resume(effect)
+  }
+
+  private cancelLive() {
+    for (let i = 0; i < this.next; i++) {
+      const job = this.live[i]
+      if (job !== undefined) {
+        this.live[i] = undefined
+        this.pool.cancel(job)
+      }
+    }
+  }
+}
