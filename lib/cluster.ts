@@ -18,19 +18,22 @@
  *   runners for the scope, so this works after `npm install` alone; every
  *   process it started stops with the scope, or when the program is killed.
  *
- * @example Run a task on a local cluster of two runners
+ * @example Run a task on a local cluster of two runners (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { runInExecutor } from "effect-asyncio/executor"
+ * import { runInExecutor, task } from "effect-asyncio/executor"
  * import { ClusterExecutor } from "effect-asyncio/cluster"
- * import { add } from "../tests/fixtures/tasks.ts"
- * import assert from "node:assert/strict"
  *
- * const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
- *   const cluster = yield* ClusterExecutor.make({ runners: 2 })
- *   return yield* runInExecutor(cluster, add, 40, 2)
- * })))
- * assert.equal(sum, 42)
+ * // The runners' workers import this module: a file of this machine suits local runners.
+ * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ *
+ * if (import.meta.main) {
+ *   const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
+ *     const cluster = yield* ClusterExecutor.make({ runners: 2 })
+ *     return yield* runInExecutor(cluster, add, 40, 2)
+ *   })))
+ *   console.log(sum) // 42
+ * }
  * ```
  *
  * @module

@@ -13,7 +13,7 @@
  *   pool, makes it the default, and shuts it down when the program ends.
  *   (`setDefaultExecutor(pool)` does the same for one region of a program.)
  *
- * Run it:  deno run --allow-env --allow-run recipes/executor-default.ts
+ * Run it:  deno run --allow-read --allow-env --allow-run recipes/executor-default.ts
  *          bun recipes/executor-default.ts
  *
  * Output:

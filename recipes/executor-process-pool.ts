@@ -15,7 +15,7 @@
  *   methods. To run a method in the pool, export a task that rebuilds the
  *   object from its data (`greet` below).
  *
- * Run it:  deno run --allow-env --allow-run recipes/executor-process-pool.ts
+ * Run it:  deno run --allow-read --allow-env --allow-run recipes/executor-process-pool.ts
  *          bun recipes/executor-process-pool.ts
  *
  * Output:

@@ -26,7 +26,7 @@ test("permissions: a recipe that needs none has none; the executors and websocke
     denoFlagsOf(readFileSync(fromRoot(`recipes/${name}.ts`), "utf8"))
   assert.deepEqual(flagsOf("coroutine-await"), [])
   assert.deepEqual(flagsOf("executor-thread-pool"), ["--allow-read"])
-  assert.deepEqual(flagsOf("executor-process-pool"), ["--allow-env", "--allow-run"])
+  assert.deepEqual(flagsOf("executor-process-pool"), ["--allow-read", "--allow-env", "--allow-run"])
   assert.deepEqual(flagsOf("websocket-echo"), ["--allow-net"])
 })
 
