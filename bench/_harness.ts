@@ -168,14 +168,28 @@ const mainScript = (): string => {
  * rows as its own and returns them.
  */
 const runInOptedInChild = (workload: Workload): Promise<Array<BenchRow>> =>
-  new Promise((resolve, reject) => {
-    const [exe, ...args] = scriptCommand(mainScript(), process.argv.slice(2), runtime.name, {
+  runBenchProcess(
+    scriptCommand(mainScript(), process.argv.slice(2), runtime.name, {
       preload: noAsyncContextModule,
-    })
-    const child = spawn(exe, args, {
-      stdio: ["ignore", "pipe", "inherit"],
-      env: { ...process.env, BENCH_NO_ASYNC_CONTEXT_WORKLOAD: workload.workload },
-    })
+    }),
+    { env: { ...process.env, BENCH_NO_ASYNC_CONTEXT_WORKLOAD: workload.workload } },
+  )
+
+/**
+ * Runs a bench process (`argv`) and collects the rows it prints as
+ * `BENCH {json}` lines. Other lines are echoed; each row goes to `onRow`
+ * (by default echoed as it came, so a parent process collects it in turn).
+ */
+export const runBenchProcess = (
+  argv: ReadonlyArray<string>,
+  options: {
+    readonly env?: Record<string, string | undefined>
+    readonly onRow?: (row: BenchRow) => void
+  } = {},
+): Promise<Array<BenchRow>> =>
+  new Promise((resolve, reject) => {
+    const [exe, ...args] = argv
+    const child = spawn(exe, args, { stdio: ["ignore", "pipe", "inherit"], env: options.env })
     const rows: Array<BenchRow> = []
     let buffer = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -183,17 +197,20 @@ const runInOptedInChild = (workload: Workload): Promise<Array<BenchRow>> =>
       const lines = buffer.split("\n")
       buffer = lines.pop() ?? ""
       for (const line of lines) {
-        if (line.startsWith("BENCH ")) rows.push(JSON.parse(line.slice(6)))
-        console.log(line)
+        if (!line.startsWith("BENCH ")) {
+          console.log(line)
+          continue
+        }
+        const row = JSON.parse(line.slice(6)) as BenchRow
+        rows.push(row)
+        if (options.onRow) options.onRow(row)
+        else console.log(line)
       }
     })
     child.on("error", reject)
     child.on(
       "close",
-      (code) =>
-        code === 0
-          ? resolve(rows)
-          : reject(new Error(`${workload.workload}: the no-async-context run exited ${code}`)),
+      (code) => code === 0 ? resolve(rows) : reject(new Error(`${argv.join(" ")} exited ${code}`)),
     )
   })
 

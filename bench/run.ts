@@ -21,7 +21,7 @@ import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import process from "node:process"
-import type { BenchRow } from "./_harness.ts"
+import { type BenchRow, runBenchProcess } from "./_harness.ts"
 import type { RuntimeName } from "effect-asyncio/runtime"
 import { scriptCommand } from "../tests/_support.ts"
 import {
@@ -52,33 +52,13 @@ const benches = readdirSync(here)
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort()
 
-const runOne = (file: string, runtime: RuntimeName) =>
-  new Promise<Array<BenchRow>>((resolve, reject) => {
-    const [exe, ...args] = scriptCommand(`${here}${file}`, [], runtime)
-    console.log(`\n=== ${file} on ${runtime}`)
-    const child = spawn(exe, args, { stdio: ["ignore", "pipe", "inherit"] })
-    const rows: Array<BenchRow> = []
-    let buffer = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      buffer += chunk
-      const lines = buffer.split("\n")
-      buffer = lines.pop() ?? ""
-      for (const line of lines) {
-        if (!line.startsWith("BENCH ")) {
-          console.log(line)
-          continue
-        }
-        const row = JSON.parse(line.slice(6)) as BenchRow
-        rows.push(row)
-        console.log(`  ${row.workload} | ${row.variant}: ${fmt(row.median)} ${row.unit}`)
-      }
-    })
-    child.on(
-      "close",
-      (code) =>
-        code === 0 ? resolve(rows) : reject(new Error(`${file} on ${runtime} exited ${code}`)),
-    )
+const runOne = (file: string, runtime: RuntimeName) => {
+  console.log(`\n=== ${file} on ${runtime}`)
+  return runBenchProcess(scriptCommand(`${here}${file}`, [], runtime), {
+    onRow: (row) =>
+      console.log(`  ${row.workload} | ${row.variant}: ${fmt(row.median)} ${row.unit}`),
   })
+}
 
 const versionOf = (runtime: RuntimeName) =>
   new Promise<string>((resolve) => {
