@@ -6,10 +6,10 @@
  *
  * Run it:  npm start        (or: deno run -A recipes/tour.ts)
  */
-import { readdirSync, readFileSync } from "node:fs"
+import { readdirSync } from "node:fs"
 import process from "node:process"
 import type { RuntimeName } from "effect-asyncio/runtime"
-import { denoFlagsOf, runScript } from "../tests/_support.ts"
+import { runScript } from "../tests/_support.ts"
 
 // Arguments a recipe gets in the tour, to keep the tour short.
 const tourArgs: Record<string, ReadonlyArray<string>> = {
@@ -33,13 +33,10 @@ interface Row {
 
 const runOne = async (recipe: string, runtime: RuntimeName): Promise<Row> => {
   try {
-    const file = `${here}${recipe}.ts`
-    // On Deno, with only the permissions the recipe's "Run it" line names.
-    const denoFlags = denoFlagsOf(readFileSync(file, "utf8"))
-    const run = await runScript(file, tourArgs[recipe] ?? [], {
+    // On Deno, runScript grants a recipe only the flags its "Run it" line names.
+    const run = await runScript(`${here}${recipe}.ts`, tourArgs[recipe] ?? [], {
       runtime,
       timeoutMs: 60_000,
-      denoFlags,
     })
     const ok = run.code === 0
     return { recipe, runtime, ok, ms: run.ms, output: ok ? run.lines.join("\n") : run.stderr }
