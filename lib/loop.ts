@@ -64,11 +64,12 @@
  *
  * @module
  */
-import { Cause, Clock, Duration, Effect, Layer, Scheduler, type Scope } from "effect"
+import { Cause, Clock, type Duration, Effect, Layer, Scheduler, type Scope } from "effect"
 import { capturesAsyncContext } from "./async-context.ts"
 import { runtime } from "./runtime.ts"
 import { FastScheduler, type FastSchedulerOptions } from "./scheduler.ts"
 import { type Callback, existingTimerQueue, monotonicMillis, timerQueue } from "./timer-queue.ts"
+import { millisOf } from "./internal/millis.ts"
 
 // ---------------------------------------------------------------------------
 // Loops
@@ -221,13 +222,6 @@ type Fn<Args extends ReadonlyArray<any>> = (...args: Args) => unknown
 const badTime = (what: string, value: unknown) =>
   new Cause.IllegalArgumentError(`${what} must be a number, got ${String(value)}`)
 
-/** The delay in milliseconds, or undefined for NaN (a clear error, not "run at once"). */
-const millisOf = (delay: Duration.Input): number | undefined => {
-  if (typeof delay === "number") return Number.isNaN(delay) ? undefined : delay
-  const millis = Duration.toMillis(Duration.fromInputUnsafe(delay))
-  return Number.isNaN(millis) ? undefined : millis
-}
-
 /**
  * Runs `callback` on the loop's next turn, like `loop.call_soon`: after the
  * caller yields, in the order the callbacks were scheduled. A plain function
@@ -282,7 +276,7 @@ export function callLater(
 ): Effect.Effect<TimerHandle, never, any> {
   return Effect.withFiber((fiber) => {
     const millis = millisOf(delay)
-    if (millis === undefined) return Effect.die(badTime("callLater: the delay", delay))
+    if (Number.isNaN(millis)) return Effect.die(badTime("callLater: the delay", delay))
     const queue = existingTimerQueue(fiber)
     return queue !== undefined
       ? Effect.succeed(
@@ -369,7 +363,7 @@ export const getRunningLoop: Effect.Effect<RunningLoopHandle, never, Scope.Scope
         callSoon: (callback, ...args) => queue.soon(callback as Callback, args, context),
         callLater: (delay, callback, ...args) => {
           const millis = millisOf(delay)
-          if (millis === undefined) throw badTime("callLater: the delay", delay)
+          if (Number.isNaN(millis)) throw badTime("callLater: the delay", delay)
           return queue.schedule(queue.now() + millis, callback as Callback, args, context)
         },
         callAt: (when, callback, ...args) => {
