@@ -45,6 +45,7 @@
  */
 import { Cause, Clock, Context, Duration, Effect, type Exit, Fiber, Scheduler, Scope } from "effect"
 import { reportException } from "./exception-handler.ts"
+import { isFailure } from "./internal/failure.ts"
 
 /** What the loop can call back: an Effect, or a plain function and its arguments. */
 export type Callback =
@@ -122,7 +123,7 @@ const IN_LANE = -2
 
 /** Reports an Effect callback's failure (an interruption is not one). */
 const reportFailure = (entry: Entry, exit: Exit.Exit<unknown, unknown>): void => {
-  if (exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause)) {
+  if (isFailure(exit)) {
     reportException(entry.context, `Exception in callback ${entry.name}`, exit.cause)
   }
 }
