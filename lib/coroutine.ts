@@ -34,6 +34,7 @@ import {
 } from "effect"
 import process from "node:process"
 import { type Loop, withLoop } from "./loop.ts"
+import { millisOf } from "./internal/millis.ts"
 import { hintPermissions, PermissionDeniedError } from "./permissions.ts"
 import { createTask, RunningLoop, runningLoop } from "./task.ts"
 
@@ -368,9 +369,7 @@ export const wait = <A, E, R = never>(
 /** A timeout in milliseconds; NaN (or a bad string) is a defect that names the caller. */
 const timeoutMillis = (caller: string, timeout: Duration.Input): Effect.Effect<number> =>
   Effect.suspend(() => {
-    const millis = typeof timeout === "number"
-      ? timeout
-      : Duration.toMillis(Duration.fromInputUnsafe(timeout))
+    const millis = millisOf(timeout)
     return Number.isNaN(millis)
       ? Effect.die(
         new Cause.IllegalArgumentError(`${caller}: the timeout must be a number, got NaN`),

@@ -64,11 +64,12 @@
  *
  * @module
  */
-import { Cause, Clock, Duration, Effect, Layer, Scheduler, type Scope } from "effect"
+import { Cause, Clock, type Duration, Effect, Layer, Scheduler, type Scope } from "effect"
 import { capturesAsyncContext } from "./async-context.ts"
 import { runtime } from "./runtime.ts"
 import { FastScheduler, type FastSchedulerOptions } from "./scheduler.ts"
 import { type Callback, existingTimerQueue, monotonicMillis, timerQueue } from "./timer-queue.ts"
+import { millisOf } from "./internal/millis.ts"
 
 // ---------------------------------------------------------------------------
 // Loops
@@ -217,15 +218,9 @@ export const time: Effect.Effect<number> = Clock.clockWith((clock) =>
 // deno-lint-ignore no-explicit-any
 type Fn<Args extends ReadonlyArray<any>> = (...args: Args) => unknown
 
+/** The error for a NaN or non-number time (a defect from the effects, thrown by the sync loop). */
 const badTime = (what: string, value: unknown) =>
-  Effect.die(new Cause.IllegalArgumentError(`${what} must be a number, got ${String(value)}`))
-
-/** The delay in milliseconds, or undefined for NaN (a clear error, not "run at once"). */
-const millisOf = (delay: Duration.Input): number | undefined => {
-  if (typeof delay === "number") return Number.isNaN(delay) ? undefined : delay
-  const millis = Duration.toMillis(Duration.fromInputUnsafe(delay))
-  return Number.isNaN(millis) ? undefined : millis
-}
+  new Cause.IllegalArgumentError(`${what} must be a number, got ${String(value)}`)
 
 /**
  * Runs `callback` on the loop's next turn, like `loop.call_soon`: after the
@@ -281,7 +276,7 @@ export function callLater(
 ): Effect.Effect<TimerHandle, never, any> {
   return Effect.withFiber((fiber) => {
     const millis = millisOf(delay)
-    if (millis === undefined) return badTime("callLater: the delay", delay)
+    if (Number.isNaN(millis)) return Effect.die(badTime("callLater: the delay", delay))
     const queue = existingTimerQueue(fiber)
     return queue !== undefined
       ? Effect.succeed(
@@ -317,7 +312,9 @@ export function callAt(
   // deno-lint-ignore no-explicit-any
 ): Effect.Effect<TimerHandle, never, any> {
   return Effect.withFiber((fiber) => {
-    if (typeof when !== "number" || Number.isNaN(when)) return badTime("callAt: when", when)
+    if (typeof when !== "number" || Number.isNaN(when)) {
+      return Effect.die(badTime("callAt: when", when))
+    }
     const queue = existingTimerQueue(fiber)
     return queue !== undefined
       ? Effect.succeed(queue.schedule(when * 1000, callback as Callback, args, fiber.context))
@@ -366,19 +363,11 @@ export const getRunningLoop: Effect.Effect<RunningLoopHandle, never, Scope.Scope
         callSoon: (callback, ...args) => queue.soon(callback as Callback, args, context),
         callLater: (delay, callback, ...args) => {
           const millis = millisOf(delay)
-          if (millis === undefined) {
-            throw new Cause.IllegalArgumentError(
-              `callLater: the delay must be a number, got ${String(delay)}`,
-            )
-          }
+          if (Number.isNaN(millis)) throw badTime("callLater: the delay", delay)
           return queue.schedule(queue.now() + millis, callback as Callback, args, context)
         },
         callAt: (when, callback, ...args) => {
-          if (typeof when !== "number" || Number.isNaN(when)) {
-            throw new Cause.IllegalArgumentError(
-              `callAt: when must be a number, got ${String(when)}`,
-            )
-          }
+          if (typeof when !== "number" || Number.isNaN(when)) throw badTime("callAt: when", when)
           return queue.schedule(when * 1000, callback as Callback, args, context)
         },
       }

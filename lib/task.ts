@@ -31,8 +31,9 @@
  *
  * @module
  */
-import { Cause, Context, Data, Effect, type Exit, Fiber, Scope } from "effect"
+import { Context, Data, Effect, type Exit, Fiber, Scope } from "effect"
 import { reportException } from "./exception-handler.ts"
+import { isFailure } from "./internal/failure.ts"
 
 /** `createTask` was called with no running loop (asyncio's "no running event loop"). */
 export class NoRunningLoopError extends Data.TaggedError("NoRunningLoopError")<{
@@ -66,9 +67,6 @@ export const RunningLoop: Context.Reference<RunningLoop | undefined> = Context.R
   { defaultValue: (): RunningLoop | undefined => undefined },
 )
 
-const isFailure = (exit: Exit.Exit<unknown, unknown> | undefined) =>
-  exit !== undefined && exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause)
-
 /**
  * Runs `main` with a running loop: a scope that owns the tasks `createTask`
  * makes (and the callbacks `callLater` schedules from `main`). When `main`
@@ -85,8 +83,8 @@ export const runningLoop = <A, E, R>(
     // Added first, so it runs last: after the pending tasks were interrupted.
     const report = Effect.sync(() => {
       for (const task of loop.tasks) {
-        if (!task.retrieved && isFailure(task.fiber.pollUnsafe())) {
-          const exit = task.fiber.pollUnsafe() as Exit.Failure<unknown, unknown>
+        const exit = task.fiber.pollUnsafe()
+        if (!task.retrieved && isFailure(exit)) {
           reportException(context, `Task exception was never retrieved: ${task.name}`, exit.cause)
         }
       }

@@ -43,8 +43,9 @@
  *
  * @module
  */
-import { Cause, Clock, Context, Duration, Effect, Fiber, Scheduler, Scope } from "effect"
+import { Cause, Clock, Context, Duration, Effect, type Exit, Fiber, Scheduler, Scope } from "effect"
 import { reportException } from "./exception-handler.ts"
+import { isFailure } from "./internal/failure.ts"
 
 /** What the loop can call back: an Effect, or a plain function and its arguments. */
 export type Callback =
@@ -119,6 +120,13 @@ const before = (a: Entry, b: Entry) =>
 
 /** `Entry.index` of an entry in the ordered lane rather than the heap. */
 const IN_LANE = -2
+
+/** Reports an Effect callback's failure (an interruption is not one). */
+const reportFailure = (entry: Entry, exit: Exit.Exit<unknown, unknown>): void => {
+  if (isFailure(exit)) {
+    reportException(entry.context, `Exception in callback ${entry.name}`, exit.cause)
+  }
+}
 
 /** One loop's heap of deadlines, FIFO of ready callbacks, and host timer. */
 export class TimerQueue {
@@ -364,18 +372,11 @@ export class TimerQueue {
     }
     const fiber = Effect.runForkWith(entry.context)(callback)
     const exit = fiber.pollUnsafe()
-    if (exit !== undefined) {
-      if (exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause)) {
-        reportException(entry.context, `Exception in callback ${entry.name}`, exit.cause)
-      }
-      return
-    }
+    if (exit !== undefined) return reportFailure(entry, exit)
     this.suspended.add(fiber)
     fiber.addObserver((exit) => {
       this.suspended.delete(fiber)
-      if (exit._tag === "Failure" && !Cause.hasInterruptsOnly(exit.cause)) {
-        reportException(entry.context, `Exception in callback ${entry.name}`, exit.cause)
-      }
+      reportFailure(entry, exit)
     })
   }
 
