@@ -8,8 +8,8 @@ import { Effect, Exit, Scope } from "effect"
 import { Worker as NodeWorker } from "node:worker_threads"
 import type { Executor } from "effect-asyncio/executor"
 import { task } from "effect-asyncio/executor"
-import type { Variant } from "./_harness.ts"
-import { param } from "./workloads.ts"
+import type { Variant, Workload } from "./_harness.ts"
+import { type fromDef, param } from "./workloads.ts"
 
 export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
 
@@ -123,10 +123,10 @@ export const rawBaselines = (web: RawWorker, n: number, m: number) => ({
 })
 
 /** A Uint8Array of `megabytes` MB, for the 100 MB round trip. */
-export const megabytes = (mb: number): Uint8Array => new Uint8Array(mb * 1024 * 1024).fill(7)
+const megabytes = (mb: number): Uint8Array => new Uint8Array(mb * 1024 * 1024).fill(7)
 
 /** The 100 MB round trip's raw baseline: the bytes through a raw Web Worker and back. */
-export const rawEcho = (web: RawWorker, bytes: Uint8Array) => ({
+const rawEcho = (web: RawWorker, bytes: Uint8Array) => ({
   name: "raw Worker + postMessage (Web Worker)",
   baseline: true,
   run: async () => {
@@ -136,26 +136,29 @@ export const rawEcho = (web: RawWorker, bytes: Uint8Array) => ({
 } satisfies Variant)
 
 /** One echo of `bytes` on `pool`, checked. */
-export const poolEcho = async (pool: Executor, bytes: Uint8Array): Promise<void> => {
+const poolEcho = async (pool: Executor, bytes: Uint8Array): Promise<void> => {
   const back = await Effect.runPromise(pool.submit(echo, bytes)) as Uint8Array
   if (back.length !== bytes.length) throw new Error("the bytes did not come back")
 }
 
 /**
- * The 100 MB round trip's variants: `mb` MB through the raw Web Worker (the
+ * The 100 MB round trip (`def`): its MB through the raw Web Worker (the
  * baseline), and through a pool of one made by `make`, started and warmed.
  */
 export const bigRoundTrip = async (
   web: RawWorker,
-  mb: number,
+  def: ReturnType<typeof fromDef>,
   name: string,
   make: Effect.Effect<Executor, never, Scope.Scope>,
-): Promise<{ variants: Array<Variant>; close: () => Promise<void> }> => {
-  const bytes = megabytes(mb)
+): Promise<{ workload: Workload; close: () => Promise<void> }> => {
+  const bytes = megabytes(param(def.bench, def.workload, "megabytes"))
   const single = await longLived(make)
   await Effect.runPromise(single.pool.submit(add, 1, 1))
   return {
-    variants: [rawEcho(web, bytes), { name, run: () => poolEcho(single.pool, bytes) }],
+    workload: {
+      ...def,
+      variants: [rawEcho(web, bytes), { name, run: () => poolEcho(single.pool, bytes) }],
+    },
     close: single.close,
   }
 }

@@ -14,7 +14,7 @@
  */
 import { Effect } from "effect"
 import { ProcessPoolExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
-import { fromDef, param } from "./workloads.ts"
+import { fromDef } from "./workloads.ts"
 import { runBench } from "./_harness.ts"
 import {
   add,
@@ -65,15 +65,14 @@ if (import.meta.main) {
   }])
 
   // 100 MB there and back, on a pool of one child (started and warmed).
-  const mb = param(bench, "round trip, 100 MB argument", "megabytes")
   const big = await bigRoundTrip(
     web,
-    mb,
+    fromDef(bench, "round trip, 100 MB argument"),
     "ProcessPoolExecutor submit (lib)",
     ProcessPoolExecutor.make({ maxWorkers: 1 }),
   )
   console.log(`load average: ${await loadAverage()}`)
-  await runBench([{ ...fromDef(bench, "round trip, 100 MB argument"), variants: big.variants }])
+  await runBench([big.workload])
   await big.close()
 
   web.close()

@@ -16,7 +16,7 @@ import { Effect } from "effect"
 import { Piscina } from "piscina"
 import { Tinypool } from "tinypool"
 import { ThreadPoolExecutor } from "effect-asyncio/executor"
-import { fromDef, param } from "./workloads.ts"
+import { fromDef } from "./workloads.ts"
 import { runBench, type Workload } from "./_harness.ts"
 import {
   add,
@@ -100,15 +100,14 @@ if (import.meta.main) {
   await runBench([throughput])
 
   // 100 MB there and back, on a pool of one worker (started and warmed).
-  const mb = param(bench, "round trip, 100 MB argument", "megabytes")
   const big = await bigRoundTrip(
     web,
-    mb,
+    fromDef(bench, "round trip, 100 MB argument"),
     "ThreadPoolExecutor submit (lib)",
     ThreadPoolExecutor.make({ maxWorkers: 1 }),
   )
   console.log(`load average: ${await loadAverage()}`)
-  await runBench([{ ...fromDef(bench, "round trip, 100 MB argument"), variants: big.variants }])
+  await runBench([big.workload])
   await big.close()
 
   web.close()
