@@ -6,7 +6,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
@@ -15,6 +15,7 @@ import { BrokenWorkerError, type ExecutorOptions, NotCloneableError } from "effe
 import { add, echo, exit, spin, touch } from "../fixtures/tasks.ts"
 import { failureOf, kinds, make, range, withPool } from "./_executor.ts"
 import { fromRoot, scriptCommand } from "../_support.ts"
+import { childrenOf, survivors } from "../fixtures/processes.ts"
 
 for (const kind of kinds) {
   test(`executor faults (${kind}): 4 crashes on one worker fail those 4 tasks only; the 96 others succeed`, async () => {
@@ -97,28 +98,6 @@ test("executor faults: options out of range are refused at make, with a clear me
   }
 })
 
-/** The pids of the live children of `pid` (Linux: /proc). */
-const childrenOf = (pid: number): Array<number> =>
-  readdirSync("/proc").filter((d) => /^\d+$/.test(d)).flatMap((d) => {
-    try {
-      // pid (comm) state ppid …: comm may hold spaces, so read after the last ")".
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8")
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
-      return Number(fields[1]) === pid && fields[0] !== "Z" ? [Number(d)] : []
-    } catch {
-      return []
-    }
-  })
-
-const isAlive = (pid: number): boolean => {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z"
-  } catch {
-    return false
-  }
-}
-
 for (const signal of ["SIGTERM", "SIGKILL", "SIGINT"] as const) {
   test(`executor faults (process): busy children die within 2 s of their parent's ${signal}`, {
     skip: process.platform !== "linux",
@@ -142,11 +121,7 @@ for (const signal of ["SIGTERM", "SIGKILL", "SIGINT"] as const) {
       const gone = new Promise((r) => parent.on("exit", r))
       parent.kill(signal)
       await gone
-      const deadline = performance.now() + 2_000
-      while (children.some(isAlive) && performance.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50))
-      }
-      assert.deepEqual(children.filter(isAlive), [], `children left after ${signal}`)
+      assert.deepEqual(await survivors(children, 2_000), [], `children left after ${signal}`)
     } finally {
       parent.kill("SIGKILL")
       for (const pid of children) {

@@ -36,19 +36,7 @@ import {
 import { never } from "../fixtures/tasks-import-throws.ts"
 import { failureOf, kinds, range, withPool } from "./_executor.ts"
 import { fromRoot, runScript } from "../_support.ts"
-
-/** Whether process `pid` has exited (within 5 s). */
-const isGone = async (pid: number): Promise<boolean> => {
-  for (let i = 0; i < 50; i++) {
-    try {
-      process.kill(pid, 0)
-    } catch {
-      return true
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  return false
-}
+import { survivors } from "../fixtures/processes.ts"
 
 /**
  * Removes a test's directory. A worker the pool terminated may still be
@@ -394,7 +382,7 @@ for (const kind of kinds) {
       if (mode === "leak-process") {
         // The child process did not outlive its parent.
         const pid = Number(run.lines[1].split(":")[0])
-        assert.ok(await isGone(pid), `worker process ${pid} is still alive`)
+        assert.deepEqual(await survivors([pid], 5_000), [], `worker process ${pid} is still alive`)
       }
     }
   })
