@@ -42,8 +42,9 @@ import { Cause, Clock, Duration, Effect, type Exit, Fiber, Queue, Stream } from 
 import type { Awaitable } from "./coroutine.ts"
 import { armDeadline } from "./internal/deadline.ts"
 import { millisOf } from "./internal/millis.ts"
-import { monotonicMillis } from "./timer-queue.ts"
-import { createTask, RunningLoop } from "./task.ts"
+import { monotonicMillis } from "./loop/timer-queue.ts"
+import { RunningLoop } from "./internal/running-loop.ts"
+import { createTask } from "./task.ts"
 
 /** Options for {@link asCompleted} and {@link asCompletedStream}. */
 export interface AsCompletedOptions {

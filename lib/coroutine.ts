@@ -35,9 +35,10 @@ import {
 import process from "node:process"
 import { type Loop, withLoop } from "./loop.ts"
 import { millisOf } from "./internal/millis.ts"
-import { hintPermissions, PermissionDeniedError } from "./permissions.ts"
+import { hintPermissions, PermissionDeniedError } from "./internal/permissions.ts"
+import { RunningLoop } from "./internal/running-loop.ts"
 import { hasSignalHandler, signalExitCode } from "./signals.ts"
-import { createTask, RunningLoop, runningLoop } from "./task.ts"
+import { createTask, runningLoop } from "./task.ts"
 
 export { createTask, NoRunningLoopError, runningLoop } from "./task.ts"
 

@@ -40,7 +40,7 @@
 import { Cause, Context, Data, Effect, Fiber, Scope } from "effect"
 import os from "node:os"
 import process from "node:process"
-import { reportException } from "./exception-handler.ts"
+import { reportException } from "./loop/exception-handler.ts"
 import { isFailure } from "./internal/failure.ts"
 
 /** A signal's name, as `node:os`'s `constants.signals` spells it (`"SIGINT"`, `"SIGTERM"`, …). */

@@ -46,7 +46,7 @@
 import { Cause, Clock, Data, type Duration, Effect, type Exit, type Fiber } from "effect"
 import { armDeadline } from "./internal/deadline.ts"
 import { millisOf } from "./internal/millis.ts"
-import { monotonicMillis } from "./timer-queue.ts"
+import { monotonicMillis } from "./loop/timer-queue.ts"
 
 /** `reschedule` on a timeout that has expired or ended (asyncio's `RuntimeError`). */
 export class TimeoutStateError extends Data.TaggedError("TimeoutStateError")<{

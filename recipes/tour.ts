@@ -8,7 +8,7 @@
  */
 import { readdirSync, readFileSync } from "node:fs"
 import process from "node:process"
-import type { RuntimeName } from "effect-asyncio/runtime"
+import type { RuntimeName } from "../lib/internal/runtime.ts"
 import { denoFlagsOf, runScript } from "../tests/_support.ts"
 import { runAndSignal } from "../tests/fixtures/signal-run.ts"
 

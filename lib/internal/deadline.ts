@@ -7,7 +7,7 @@
  */
 
 import { type Clock, Clock as ClockModule, Context, Duration, Effect } from "effect"
-import { monotonicMillis } from "../timer-queue.ts"
+import { monotonicMillis } from "../loop/timer-queue.ts"
 
 /** Effect's own clock (the one a fiber gets when nobody provided one). */
 const defaultClock: Clock.Clock = Context.get(Context.empty(), ClockModule.Clock)
