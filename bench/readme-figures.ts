@@ -8,7 +8,7 @@
  * Run it:  deno run --allow-read --allow-write bench/readme-figures.ts   (rewrites the block)
  */
 import { readFileSync, writeFileSync } from "node:fs"
-import type { BenchRow } from "./_harness.ts"
+import type { BenchRow } from "./row.ts"
 import { fmt, higherIsBetter } from "./report.ts"
 
 export const BEGIN =

@@ -2,7 +2,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { readFileSync } from "node:fs"
-import type { BenchRow } from "../bench/_harness.ts"
+import type { BenchRow } from "../bench/row.ts"
 import { currentBlock, loopTable, withBlock } from "../bench/readme-figures.ts"
 import { fromRoot } from "./_support.ts"
 

@@ -6,17 +6,17 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { readFileSync } from "node:fs"
-import type { BenchRow } from "../bench/_harness.ts"
+import type { BenchRow } from "../bench/row.ts"
 import {
   chartFile,
   groupByWorkload,
-  renderChart,
   renderHeader,
   renderReport,
   slug,
   unjoined,
   uvloopOf,
 } from "../bench/report.ts"
+import { renderChart } from "../bench/chart.ts"
 import { workloadDefs } from "../bench/workloads.ts"
 import { fromRoot } from "./_support.ts"
 
