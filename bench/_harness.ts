@@ -26,7 +26,7 @@ import { fileURLToPath } from "node:url"
 import process from "node:process"
 import { capturesAsyncContext } from "../lib/internal/async-context.ts"
 import { runtime } from "../lib/internal/runtime.ts"
-import { scriptCommand } from "../tests/_support.ts"
+import { scriptCommand } from "../scripts/support.ts"
 import { type BenchRow, rowLine } from "./row.ts"
 
 export interface Variant {

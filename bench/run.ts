@@ -23,7 +23,7 @@ import os from "node:os"
 import process from "node:process"
 import { type BenchRow, parseRowLine } from "./row.ts"
 import type { RuntimeName } from "../lib/internal/runtime.ts"
-import { scriptCommand } from "../tests/_support.ts"
+import { scriptCommand } from "../scripts/support.ts"
 import {
   findPython,
   installHint,
@@ -34,7 +34,7 @@ import {
 } from "./peers.ts"
 import { chartFile, fmt, groupByWorkload, renderHeader, renderReport, unjoined } from "./report.ts"
 import { renderChart } from "./chart.ts"
-import { writeReadmeFigures } from "./readme-figures.ts"
+import { writeLoopFigures } from "./loop-figures.ts"
 
 const here = new URL(".", import.meta.url).pathname
 const resultsDir = `${here}results/`
@@ -187,6 +187,8 @@ if (import.meta.main) {
   for (const group of groupByWorkload(rows)) {
     writeFileSync(`${resultsDir}${chartFile(group.bench, group.workload)}`, renderChart(group))
   }
-  writeReadmeFigures()
-  console.log(`\nwrote ${jsonPath}, ${resultsDir}REPORT.md, the charts and README.md's loop table`)
+  writeLoopFigures()
+  console.log(
+    `\nwrote ${jsonPath}, ${resultsDir}REPORT.md, the charts and docs/loops.md's loop table`,
+  )
 }
