@@ -35,7 +35,7 @@ const turns = (n: number) =>
   })
 
 /** Runs `storm(seed)` for each seed on each loop; the seed and loop are in the failure. */
-const storms = (name: string, storm: (seed: number) => Effect.Effect<void>) => {
+const storms = (name: string, storm: (seed: number) => Effect.Effect<void, unknown>) => {
   for (const loop of [defaultLoop, fastLoop] as ReadonlyArray<Loop>) {
     test(`storm: ${name} (${loop.name}, seeds ${seeds[0]}…)`, async () => {
       for (const seed of seeds) {
@@ -186,7 +186,7 @@ storms("Condition notify(1)", (seed) =>
     const condition = Condition.makeUnsafe()
     const waiters = 40
     let returned = 0
-    const fibers: Array<Fiber.Fiber<void, unknown>> = []
+    const fibers: Array<Fiber.Fiber<unknown, unknown>> = []
     for (let i = 0; i < waiters; i++) {
       fibers.push(
         yield* Effect.forkChild(condition.withLock(
