@@ -10,17 +10,22 @@ import { type Variant, withNoAsyncContext } from "./_harness.ts"
 /**
  * `effect()` on defaultLoop and on fastLoop, each also "+ no async context".
  * `baseline` marks the defaultLoop row as the baseline (where Effect's own
- * primitive cannot be measured at that size).
+ * primitive cannot be measured at that size); `fastLoop: false` leaves the
+ * fastLoop rows out (the largest sizes, to keep the session short).
  */
 export const libVariants = (
   what: string,
   effect: () => Effect.Effect<unknown, unknown>,
-  baseline = false,
+  options: { readonly baseline?: boolean; readonly fastLoop?: boolean } = {},
 ): Array<Variant> =>
   withNoAsyncContext([
-    { name: `${what}, defaultLoop`, baseline, run: () => Effect.runPromise(effect()) },
     {
+      name: `${what}, defaultLoop`,
+      baseline: options.baseline ?? false,
+      run: () => Effect.runPromise(effect()),
+    },
+    ...(options.fastLoop === false ? [] : [{
       name: `${what}, fastLoop`,
       run: () => Effect.runPromise(withLoop(fastLoop)(effect())),
-    },
+    }]),
   ])

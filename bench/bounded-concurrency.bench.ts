@@ -37,6 +37,7 @@ const contendEffect = (n: number, permits: number) =>
   })
 
 const semaphoreWorkload = (name: string, withEffects: boolean): Workload => {
+  // Effect's own Semaphore and fastLoop only at 10,000: the larger sizes cost minutes per row.
   const def = fromDef("bounded-concurrency", name)
   const permits = param("bounded-concurrency", name, "permits")
   return {
@@ -49,7 +50,10 @@ const semaphoreWorkload = (name: string, withEffects: boolean): Workload => {
           run: () => Effect.runPromise(contendEffect(def.ops, permits)),
         }])
         : []),
-      ...libVariants("Semaphore", () => contend(def.ops, permits), !withEffects),
+      ...libVariants("Semaphore", () => contend(def.ops, permits), {
+        baseline: !withEffects,
+        fastLoop: withEffects,
+      }),
     ],
   }
 }

@@ -31,7 +31,10 @@ const workload = (): Workload => {
   const name = "100,000 jobs, 3 workers, join"
   const def = fromDef("queue-workers", name)
   const count = param("queue-workers", name, "workers")
-  return { ...def, variants: libVariants("Queue", () => workers(def.ops, count), true) }
+  return {
+    ...def,
+    variants: libVariants("Queue", () => workers(def.ops, count), { baseline: true }),
+  }
 }
 
 if (import.meta.main) {
