@@ -10,7 +10,7 @@
  * 143; tests/fixtures/run-exit.ts). The Python peer
  * (bench/peers/asyncio/graceful-shutdown.py) times its twin on asyncio and uvloop.
  */
-import { fromRoot } from "../tests/_support.ts"
+import { fromRoot } from "../scripts/support.ts"
 import { runAndSignal } from "../tests/fixtures/signal-run.ts"
 import { runBench, type Workload } from "./_harness.ts"
 import { fromDef } from "./workloads.ts"

@@ -4,7 +4,7 @@ import { Effect, Fiber, Random } from "effect"
 import { TestClock, TestConsole } from "effect/testing"
 import { runningLoop } from "effect-asyncio/task"
 import { main } from "../recipes/as-completed.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 /** The fetch lines' numbers and times; checks every fetch is there once, times in order. */
 const check = (lines: ReadonlyArray<string>) => {

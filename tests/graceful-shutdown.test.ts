@@ -1,6 +1,6 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { fromRoot } from "./_support.ts"
+import { fromRoot } from "../scripts/support.ts"
 import { runAndSignal } from "./fixtures/signal-run.ts"
 
 const recipe = fromRoot("recipes/graceful-shutdown.ts")

@@ -4,7 +4,7 @@ import { Effect, Fiber } from "effect"
 import { TestClock, TestConsole } from "effect/testing"
 import { runningLoop } from "effect-asyncio/task"
 import { main } from "../recipes/timeouts.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 const expected = [
   "slow query: rolled back",

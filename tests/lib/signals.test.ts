@@ -14,7 +14,7 @@ import {
   SignalError,
   signalExitCode,
 } from "effect-asyncio/signals"
-import { fromRoot } from "../_support.ts"
+import { fromRoot } from "../../scripts/support.ts"
 import { runAndSignal } from "../fixtures/signal-run.ts"
 
 const runExit = fromRoot("tests/fixtures/run-exit.ts")

@@ -4,12 +4,12 @@
  * It is not a pattern of its own; it proves that all the others run, on Deno
  * with only the permission flags each one's "Run it" line names.
  *
- * Run it:  npm start        (or: deno run -A recipes/tour.ts)
+ * Run it:  npm start        (or: deno run -A scripts/tour.ts)
  */
 import { readdirSync, readFileSync } from "node:fs"
 import process from "node:process"
 import type { RuntimeName } from "../lib/internal/runtime.ts"
-import { denoFlagsOf, runScript } from "../tests/_support.ts"
+import { denoFlagsOf, runScript } from "./support.ts"
 import { runAndSignal } from "../tests/fixtures/signal-run.ts"
 
 // Arguments a recipe gets in the tour, to keep the tour short.
@@ -23,9 +23,9 @@ const tourSignals: Record<string, { when: RegExp; signal: "SIGTERM"; code: numbe
   "graceful-shutdown": { when: /^tick 2$/, signal: "SIGTERM", code: 143 },
 }
 
-const here = new URL(".", import.meta.url).pathname
+const here = new URL("../recipes/", import.meta.url).pathname
 const recipes = readdirSync(here)
-  .filter((file) => file.endsWith(".ts") && file !== "tour.ts" && !file.startsWith("_"))
+  .filter((file) => file.endsWith(".ts") && !file.startsWith("_"))
   .map((file) => file.slice(0, -3))
   .sort()
 
