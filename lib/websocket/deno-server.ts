@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Listening, notAWebSocket, type Peers } from "./peers.ts"
+import { type Connections, type Listening, notAWebSocket } from "./connections.ts"
 
 interface DenoServer {
   readonly addr: { readonly port: number }
@@ -20,15 +20,15 @@ interface DenoApi {
 }
 
 /** Listens on `hostname:port` and echoes every message, on Deno. */
-export const listenDeno = (hostname: string, port: number, peers: Peers): Listening => {
+export const listenDeno = (hostname: string, port: number, connections: Connections): Listening => {
   const deno = (globalThis as unknown as { Deno: DenoApi }).Deno
   const server = deno.serve({ hostname, port, onListen: () => {} }, (request) => {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return notAWebSocket()
     const { socket, response } = deno.upgradeWebSocket(request)
     socket.binaryType = "arraybuffer"
-    socket.onopen = () => peers.add(socket)
+    socket.onopen = () => connections.add(socket)
     socket.onmessage = (event) => socket.send(event.data)
-    socket.onclose = () => peers.delete(socket)
+    socket.onclose = () => connections.delete(socket)
     return response
   })
   return {
