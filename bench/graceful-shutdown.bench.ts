@@ -11,7 +11,7 @@
  * (bench/peers/asyncio/graceful-shutdown.py) times its twin on asyncio and uvloop.
  */
 import { fromRoot } from "../scripts/support.ts"
-import { runAndSignal } from "../tests/fixtures/signal-run.ts"
+import { runAndSignal } from "../scripts/signal-run.ts"
 import { runBench, type Workload } from "./_harness.ts"
 import { fromDef } from "./workloads.ts"
 

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs"
 import process from "node:process"
 import type { RuntimeName } from "../lib/internal/runtime.ts"
 import { denoFlagsOf, runScript } from "./support.ts"
-import { runAndSignal } from "../tests/fixtures/signal-run.ts"
+import { runAndSignal } from "./signal-run.ts"
 
 // Arguments a recipe gets in the tour, to keep the tour short.
 const tourArgs: Record<string, ReadonlyArray<string>> = {

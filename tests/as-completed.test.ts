@@ -6,8 +6,12 @@ import { runningLoop } from "effect-asyncio/task"
 import { main } from "../recipes/as-completed.ts"
 import { fromRoot, runScript } from "../scripts/support.ts"
 
-/** The fetch lines' numbers and times; checks every fetch is there once, times in order. */
-const check = (lines: ReadonlyArray<string>) => {
+/**
+ * The fetch lines' numbers and times; checks every fetch is there once and,
+ * on TestClock, that the times come in order (with real timers a fetch due 1 ms
+ * after another, but started a little earlier, may fire first).
+ */
+const check = (lines: ReadonlyArray<string>, inOrder: boolean) => {
   assert.equal(lines.length, 11, lines.join("\n"))
   assert.equal(lines[10], "all 10 fetches done")
   const fetches = lines.slice(0, 10).map((line) => {
@@ -16,7 +20,7 @@ const check = (lines: ReadonlyArray<string>) => {
     return { n: Number(match[1]), ms: Number(match[2]) }
   })
   assert.deepEqual(fetches.map((f) => f.n).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-  for (let i = 1; i < fetches.length; i++) {
+  for (let i = 1; inOrder && i < fetches.length; i++) {
     assert.ok(fetches[i - 1].ms <= fetches[i].ms, `printed in completion order: ${lines}`)
   }
   return fetches
@@ -36,7 +40,7 @@ test("as-completed: each fetch is printed at the moment it finishes (TestClock, 
         }
       }
       yield* Fiber.join(fiber)
-      const fetches = check((yield* TestConsole.logLines).map(String))
+      const fetches = check((yield* TestConsole.logLines).map(String), true)
       assert.ok(fetches.some((f, i) => f.n !== i + 1), "not in list order (seed 7)")
     }).pipe(
       Random.withSeed(7),
@@ -46,8 +50,8 @@ test("as-completed: each fetch is printed at the moment it finishes (TestClock, 
   )
 })
 
-test("as-completed: the recipe prints ten fetches in completion order and exits", async () => {
+test("as-completed: the recipe prints each of the ten fetches once and exits", async () => {
   const run = await runScript(fromRoot("recipes/as-completed.ts"), [], { timeoutMs: 15_000 })
   assert.equal(run.code, 0, run.stderr)
-  check(run.lines)
+  check(run.lines, false)
 })

@@ -1,7 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { fromRoot } from "../scripts/support.ts"
-import { runAndSignal } from "./fixtures/signal-run.ts"
+import { runAndSignal } from "../scripts/signal-run.ts"
 
 const recipe = fromRoot("recipes/graceful-shutdown.ts")
 

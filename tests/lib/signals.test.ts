@@ -15,7 +15,7 @@ import {
   signalExitCode,
 } from "effect-asyncio/signals"
 import { fromRoot } from "../../scripts/support.ts"
-import { runAndSignal } from "../fixtures/signal-run.ts"
+import { runAndSignal } from "../../scripts/signal-run.ts"
 
 const runExit = fromRoot("tests/fixtures/run-exit.ts")
 const handler = fromRoot("tests/fixtures/signal-handler.ts")
