@@ -72,6 +72,10 @@ export const startChild = (options: {
   readonly runtime: Runtime
   readonly module: string
   readonly args: ReadonlyArray<string>
+  /** Deno's permission flags for it (default `-A`). */
+  readonly denoFlags?: ReadonlyArray<string> | undefined
+  /** Its environment (default: this process's); how secrets reach it, never `args`. */
+  readonly env?: Record<string, string | undefined> | undefined
   readonly readyTimeoutMs: number
   readonly closeTimeoutMs: number
   readonly onKill?: (child: Child) => void
@@ -81,11 +85,11 @@ export const startChild = (options: {
       const child = spawn(
         runtimeCommand(options.runtime),
         [
-          ...(options.runtime === "deno" ? ["run", "-A"] : []),
+          ...(options.runtime === "deno" ? ["run", ...(options.denoFlags ?? ["-A"])] : []),
           sibling(options.module),
           ...options.args,
         ],
-        { stdio: ["pipe", "pipe", "inherit"] },
+        { stdio: ["pipe", "pipe", "inherit"], env: options.env ?? process.env },
       )
       child.stdin!.on("error", () => {})
       let out = ""
