@@ -21,7 +21,7 @@ import { notATask as closure, refusal } from "../executor/failures.ts"
 import { taskName } from "../executor/task.ts"
 import { zip } from "../executor/zip.ts"
 import { type ClusterStartError, freePort, type Runtime, startChild } from "./child.ts"
-import { sharding, sqlLayer } from "./config.ts"
+import { DATABASE_URL_ENV, sharding, sqlLayer } from "./config.ts"
 import { fromJson, TaskEntity, toError, toJson } from "./entity.ts"
 import { embeddedPostgres } from "./postgres.ts"
 
@@ -173,9 +173,9 @@ const startLocal = (
           startChild({
             runtime,
             module: "runner",
+            // The URL holds the password: the environment, never the command line.
+            env: { [DATABASE_URL_ENV]: url },
             args: [
-              "--database-url",
-              url,
               "--pool-size",
               String(poolSize),
               "--port",

@@ -4,11 +4,15 @@
  * several), all pointing at the same Postgres:
  *
  * ```sh
- * deno run -A lib/cluster/runner.ts --database-url postgres://… --pool-size 4 --port 34431
- * bun lib/cluster/runner.ts --database-url postgres://… --pool-size 4 --port 34431
+ * export EFFECT_ASYNCIO_DATABASE_URL=postgres://…
+ * deno run -A lib/cluster/runner.ts --pool-size 4 --port 34431
+ * bun lib/cluster/runner.ts --pool-size 4 --port 34431
  * ```
  *
- * Flags: `--database-url` (required), `--pool-size` (worker processes,
+ * The Postgres URL comes from the `EFFECT_ASYNCIO_DATABASE_URL` environment
+ * variable (a URL with a password on the command line is visible to every
+ * user of the machine through `ps`), or from `--database-url` when it holds no
+ * secret. Flags: `--pool-size` (worker processes,
  * default: the CPU count), `--port` (where other members reach this runner,
  * default 34431), `--host` (the address other members use, default
  * 127.0.0.1; give the machine's reachable address on a real cluster),
@@ -27,7 +31,7 @@ import { Deferred, Effect, Exit, Fiber, Layer, Option } from "effect"
 import { RunnerAddress } from "effect/cluster"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import { type AnyTask, type ExecutorError, ProcessPoolExecutor, task } from "../executor.ts"
-import { sharding, sqlLayer } from "./config.ts"
+import { DATABASE_URL_ENV, sharding, sqlLayer } from "./config.ts"
 import { errorFields, fromJson, TaskEntity, toJson } from "./entity.ts"
 
 /** A runner's settings (the command-line flags). */
@@ -159,9 +163,11 @@ const main = () => {
       "die-with-parent": { type: "boolean", default: false },
     },
   })
-  const url = values["database-url"]
+  const url = values["database-url"] ?? process.env[DATABASE_URL_ENV]
   if (url === undefined) {
-    console.error("usage: runner.ts --database-url URL [--pool-size N] [--port P] [--host H]")
+    console.error(
+      `usage: ${DATABASE_URL_ENV}=URL runner.ts [--pool-size N] [--port P] [--host H] (or --database-url URL)`,
+    )
     process.exit(2)
   }
   const poolSize = values["pool-size"] === undefined ? undefined : Number(values["pool-size"])
