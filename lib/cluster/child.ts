@@ -72,22 +72,24 @@ export const startChild = (options: {
   readonly runtime: Runtime
   readonly module: string
   readonly args: ReadonlyArray<string>
+  /** Deno's permission flags for it (default `-A`). */
+  readonly denoFlags?: ReadonlyArray<string> | undefined
+  /** Its environment (default: this process's); how secrets reach it, never `args`. */
+  readonly env?: Record<string, string | undefined> | undefined
   readonly readyTimeoutMs: number
   readonly closeTimeoutMs: number
   readonly onKill?: (child: Child) => void
-  /** Added to this process's environment: how secrets reach a child (never its arguments). */
-  readonly env?: Readonly<Record<string, string>> | undefined
 }): Effect.Effect<Child, ClusterStartError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.callback<Child, ClusterStartError>((resume) => {
       const child = spawn(
         runtimeCommand(options.runtime),
         [
-          ...(options.runtime === "deno" ? ["run", "-A"] : []),
+          ...(options.runtime === "deno" ? ["run", ...(options.denoFlags ?? ["-A"])] : []),
           sibling(options.module),
           ...options.args,
         ],
-        { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, ...options.env } },
+        { stdio: ["pipe", "pipe", "inherit"], env: options.env ?? process.env },
       )
       child.stdin!.on("error", () => {})
       let out = ""

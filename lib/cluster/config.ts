@@ -19,13 +19,6 @@ import { PgClient } from "@effect/sql-pg"
 export const SHARD_LOCK_EXPIRATION_MS = 5_000
 export const SHARD_LOCK_REFRESH_MS = 1_000
 
-/**
- * The environment variable a runner reads the Postgres URL from when
- * `--database-url` is not given: a URL holds a password, and a command line
- * is visible to every user of the machine (`ps`).
- */
-export const DATABASE_URL_ENV = "EFFECT_ASYNCIO_DATABASE_URL"
-
 /** Sharding settings shared by runners and clients. */
 export const sharding: Partial<ShardingConfig.ShardingConfig["Service"]> = {
   shardsPerGroup: 64,

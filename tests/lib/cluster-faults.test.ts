@@ -13,8 +13,9 @@ import { runInExecutor } from "effect-asyncio/executor"
 import { ClusterExecutor, ClusterUnavailableError } from "effect-asyncio/cluster"
 import { add } from "../fixtures/tasks.ts"
 import { traceAndSleep } from "../fixtures/cluster-tasks.ts"
-import { dataDirsOf, descendants, survivors } from "../fixtures/processes.ts"
+import { dataDirsOf, descendants, survivors, tlsDirsOf } from "../fixtures/processes.ts"
 import { fromRoot } from "../_support.ts"
+import { writeCluster } from "../../lib/cluster/certs.ts"
 
 /** How long a task may take to finish on another runner after its runner died (README). */
 const FAILOVER_BOUND_MS = 60_000
@@ -48,11 +49,15 @@ test("cluster: an unreachable database fails make with ClusterUnavailableError, 
   const silent = createServer(() => {}).listen(0, "127.0.0.1")
   await new Promise((r) => silent.once("listening", r))
   const silentPort = (silent.address() as { port: number }).port
+  // Credentials of a cluster of its own: the database is what is missing.
+  const tls = mkdtempSync(join(tmpdir(), "cluster-tls-"))
+  writeCluster(tls, ["client"])
   try {
     for (const p of [port, silentPort]) {
       const exit = await joinWithin(
         Effect.scoped(ClusterExecutor.make({
           databaseUrl: `postgres://postgres:x@127.0.0.1:${p}/postgres`,
+          tlsDir: join(tls, "client"),
           connectTimeoutMs: 1_000,
         })),
         30_000,
@@ -62,6 +67,7 @@ test("cluster: an unreachable database fails make with ClusterUnavailableError, 
     }
   } finally {
     silent.close()
+    rmSync(tls, { recursive: true, force: true })
   }
 })
 
@@ -114,7 +120,7 @@ test("cluster: a runner killed mid-task: the task runs again on another runner, 
   }
 })
 
-test("cluster: a program killed with SIGKILL leaves no runner, worker or database behind", async () => {
+test("cluster: a program killed with SIGKILL leaves no runner, worker, database or secret behind", async () => {
   const child = spawn(
     process.execPath,
     [
@@ -136,6 +142,7 @@ test("cluster: a program killed with SIGKILL leaves no runner, worker or databas
     child.on("exit", () => resolve(false))
   })
   const started = descendants(child.pid!)
+  const secrets = tlsDirsOf([child.pid!])
   child.kill("SIGKILL")
   assert.ok(up, "the cluster did not start")
   // Postgres, its supervisor, two runners and their workers.
@@ -143,4 +150,7 @@ test("cluster: a program killed with SIGKILL leaves no runner, worker or databas
   assert.equal(dataDirsOf(started).length, 1, "the embedded Postgres data directory")
   assert.deepEqual(await survivors(started), [])
   assert.deepEqual(dataDirsOf(started), [])
+  // Its throwaway certificates and secret: there while it ran, gone with it.
+  assert.equal(secrets.length, 1, "the local cluster's TLS directory")
+  assert.deepEqual(tlsDirsOf([child.pid!]), [])
 })

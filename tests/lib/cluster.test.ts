@@ -129,7 +129,11 @@ test("cluster: setDefaultExecutor and defaultExecutorLayer route runInExecutor(n
   const viaLayer = valueOf(
     await withCluster(() =>
       Effect.all([Effect.service(DefaultExecutor), runInExecutor(null, whereAmI)]).pipe(
-        Effect.provide(defaultExecutorLayer(ClusterExecutor.make({ databaseUrl: c.databaseUrl }))),
+        Effect.provide(
+          defaultExecutorLayer(
+            ClusterExecutor.make({ databaseUrl: c.databaseUrl, tlsDir: c.tlsDir }),
+          ),
+        ),
       )
     ),
   )
@@ -143,7 +147,7 @@ test("cluster: a second executor joins the running cluster by its database URL",
   const where = valueOf(
     await withCluster((c) =>
       Effect.scoped(Effect.gen(function* () {
-        const joined = yield* ClusterExecutor.make({ databaseUrl: c.databaseUrl })
+        const joined = yield* ClusterExecutor.make({ databaseUrl: c.databaseUrl, tlsDir: c.tlsDir })
         assert.deepEqual(joined.runnerPids, [])
         return yield* runInExecutor(joined, whereAmI)
       }))
