@@ -24,6 +24,7 @@ import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
 import { connect, type Message, serveEcho, type WebSocketClient } from "effect-asyncio/websocket"
 import process from "node:process"
+import * as util from "node:util"
 
 // Unlike the playbook's class, there is no EchoWebsocket before it is connected:
 // `EchoWebsocket.connect` is the only way to make one, so `send` before
@@ -57,13 +58,14 @@ export const main = (url?: string) =>
 
 /** Reads `--url <ws://… or wss://…>` from the command line; undefined when absent. */
 export const parseArgs = (args: ReadonlyArray<string>): { url?: string } => {
-  const at = args.indexOf("--url")
-  if (at === -1) return {}
-  const url = args[at + 1]
-  if (url === undefined || url.startsWith("--")) {
-    throw new Error("--url wants a ws:// or wss:// URL")
+  try {
+    const { url } = util.parseArgs({ args: [...args], options: { url: { type: "string" } } }).values
+    return url === undefined ? {} : { url }
+  } catch (error) {
+    // `--url` with no value, or with another flag after it.
+    if ((error as { code?: string }).code !== "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw error
+    throw new Error("--url wants a ws:// or wss:// URL", { cause: error })
   }
-  return { url }
 }
 
 if (import.meta.main) run(main(parseArgs(process.argv.slice(2)).url))

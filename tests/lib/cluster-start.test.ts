@@ -26,7 +26,7 @@ import {
   serverUser,
   sweep,
 } from "../../lib/cluster/postgres-files.ts"
-import { fromRoot, scriptCommand } from "../_support.ts"
+import { fromRoot, scriptCommand } from "../../scripts/support.ts"
 import { descendants, survivors } from "../fixtures/processes.ts"
 
 const root = process.getuid?.() === 0
