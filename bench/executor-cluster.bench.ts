@@ -5,7 +5,9 @@
  *
  * - round trip: 1 000 sequential `add(i, 1)`, µs per task;
  * - throughput: 1 000 and 10 000 `add(i, 1)`, one `submit` per task (each its
- *   own fiber) and as one `map`, tasks/s.
+ *   own fiber) and as one `map`, tasks/s;
+ * - failover: ms from SIGKILL of the runner running a task to that task
+ *   running on the other runner (bench/_cluster-failover.ts).
  *
  * What a cluster costs is per message, not per task: the executor sends the
  * submits of one tick as a few messages, and a `map` as slices of up to 512
@@ -24,6 +26,7 @@ import { makeInsecureLocalForBench } from "../lib/cluster/executor.ts"
 import { fromDef, param } from "./workloads.ts"
 import { runBench, type Variant } from "./_harness.ts"
 import { add, concurrent, loadAverage, longLived, range, sequential } from "./_executor.ts"
+import { failoverOnce } from "./_cluster-failover.ts"
 
 if (import.meta.main) {
   const bench = "executor-cluster"
@@ -103,4 +106,17 @@ if (import.meta.main) {
   await processes.close()
   await cluster.close()
   await plain.close()
+
+  // Failover: each sample starts its own cluster, since it kills a runner of it.
+  const failoverDef = fromDef(bench, "failover SIGKILL")
+  console.log(`load average: ${await loadAverage()}`)
+  await runBench([{
+    ...failoverDef,
+    variants: [{
+      name: `ClusterExecutor, runner SIGKILLed mid-task (lib, 2 runners)`,
+      baseline: true,
+      selfTimed: true,
+      run: failoverOnce,
+    }],
+  }])
 }

@@ -10,7 +10,8 @@
  * @module
  */
 import process from "node:process"
-import { Cause, Data, Effect, Layer, type Scope } from "effect"
+import { Cause, Context, Data, Effect, Layer, type Scope } from "effect"
+import { RunnerStorage } from "effect/cluster"
 import { type ClusterExecutor as Shape, makeExecutor } from "./client.ts"
 import type { Runtime } from "./child.ts"
 import { sharding, sqlLayer } from "./config.ts"
@@ -23,6 +24,7 @@ import {
 import { TaskEntity } from "./entity.ts"
 import { positive, startLocal } from "./local.ts"
 import { clusterLayer } from "./transport.ts"
+import { boundedByRunners } from "./no-runners.ts"
 
 /** An {@link Executor} over a cluster, plus what it started locally (see client.ts). */
 export type ClusterExecutor = Shape
@@ -82,6 +84,12 @@ export interface ClusterExecutorOptions {
    * (default 10 000; starting an embedded Postgres gets 60 000 more).
    */
   readonly connectTimeoutMs?: number | undefined
+  /**
+   * How long tasks in flight wait while no runner of the cluster is alive
+   * before they fail with `ClusterDeliveryError` (`clusterError:
+   * "NoRunners"`), in ms (default 30 000).
+   */
+  readonly noRunnersTimeoutMs?: number | undefined
 }
 
 /** The credentials to join with: the options', else the environment's. */
@@ -163,11 +171,15 @@ const make = (
       never,
       never
     >
-    return makeExecutor(
-      client,
-      insecureLoopback ? undefined : local.credentials.secret,
-      local,
-      local.url,
+    return yield* boundedByRunners(
+      makeExecutor(
+        client,
+        insecureLoopback ? undefined : local.credentials.secret,
+        local,
+        local.url,
+      ),
+      Context.get(context, RunnerStorage.RunnerStorage),
+      positive("noRunnersTimeoutMs", options.noRunnersTimeoutMs, 30_000),
     )
   })
 

@@ -15,7 +15,6 @@
 import { type Config, Effect, Layer, Option } from "effect"
 import {
   type MessageStorage,
-  RunnerHealth,
   Runners,
   type RunnerStorage,
   type Sharding,
@@ -33,6 +32,7 @@ import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import * as Tls from "node:tls"
 import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
 import type { ClusterCredentials } from "./credentials.ts"
+import { runnerHealthLayer } from "./health.ts"
 
 /**
  * `NodeSocket.makeTls`, but for a socket many fibers write to at once: each
@@ -137,7 +137,10 @@ export const clusterLayer = (options: {
   readonly tls: ClusterCredentials | "insecure-loopback"
   readonly shardingConfig: Partial<ShardingConfig.ShardingConfig["Service"]>
 }): Layer.Layer<
-  Sharding.Sharding | Runners.Runners | MessageStorage.MessageStorage,
+  | Sharding.Sharding
+  | Runners.Runners
+  | MessageStorage.MessageStorage
+  | RunnerStorage.RunnerStorage,
   SocketServer.SocketServerError | Config.ConfigError,
   SqlClient.SqlClient
 > => {
@@ -160,11 +163,12 @@ export const clusterLayer = (options: {
     : Layer.provide(SocketRunner.layer, [
       server,
       protocol,
-      RunnerHealth.layerPing.pipe(Layer.provide(Runners.layerRpc), Layer.provide(protocol)),
+      runnerHealthLayer,
     ])
   return members.pipe(
     Layer.provideMerge(SqlMessageStorage.layer.pipe(Layer.provide(NodeCrypto.layerDigest))),
-    Layer.provide(Layer.orDie(SqlRunnerStorage.layer)),
+    // Clients read it too: whether any runner is alive (no-runners.ts).
+    Layer.provideMerge(Layer.orDie(SqlRunnerStorage.layer)),
     Layer.provide(ShardingConfig.layerFromEnv(options.shardingConfig)),
     Layer.provide(RpcSerialization.layerSchemaBinary({})),
   )

@@ -8,8 +8,10 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
-import { Cause, Effect, Exit, Fiber } from "effect"
-import { runInExecutor } from "effect-asyncio/executor"
+import { Cause, Context, Effect, Exit, Fiber, Layer, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { ClusterDeliveryError, runInExecutor } from "effect-asyncio/executor"
 import { ClusterExecutor, ClusterUnavailableError } from "effect-asyncio/cluster"
 import { add } from "../fixtures/tasks.ts"
 import { traceAndSleep } from "../fixtures/cluster-tasks.ts"
@@ -81,7 +83,10 @@ test("cluster: a runner killed mid-task: the task runs again on another runner, 
         const cluster = yield* ClusterExecutor.make({ runners: ["deno", "bun"] })
         seen.push(...descendants(process.pid))
         const slow = yield* Effect.forkChild(runInExecutor(cluster, traceAndSleep, trace, 2_000))
-        while (!existsSync(trace)) yield* Effect.sleep(50)
+        // A whole line: a half-written one would read as pid 0 (the whole process group).
+        while (!existsSync(trace) || !readFileSync(trace, "utf8").endsWith("\n")) {
+          yield* Effect.sleep(50)
+        }
         const [runner, worker] = readFileSync(trace, "utf8").trim().split(" ").map(Number)
         seen.push(worker)
         process.kill(runner, "SIGKILL")
@@ -98,12 +103,27 @@ test("cluster: a runner killed mid-task: the task runs again on another runner, 
         const sums = yield* Fiber.join(rest)
         // The killed runner's worker died with it.
         assert.deepEqual(yield* Effect.promise(() => survivors([runner, worker])), [])
-        return { runner, result, failoverMs, sums, runners: cluster.runnerPids }
+        // The survivor saw its port refuse and marked it dead (health.ts), rather than
+        // waiting for its heartbeat to expire (which leaves the row healthy).
+        const sql = Context.get(
+          yield* Layer.build(PgClient.layer({ url: Redacted.make(cluster.databaseUrl) })),
+          SqlClient.SqlClient,
+        )
+        const health = yield* sql<{ healthy: boolean }>`SELECT healthy FROM cluster_runners`
+        return {
+          runner,
+          result,
+          failoverMs,
+          sums,
+          runners: cluster.runnerPids,
+          health: health.map((r) => r.healthy).sort(),
+        }
       })),
       FAILOVER_BOUND_MS + 60_000,
     )
     if (Exit.isFailure(exit)) assert.fail(Cause.pretty(exit.cause))
-    const { runner, result, failoverMs, sums, runners } = exit.value
+    const { runner, result, failoverMs, sums, runners, health } = exit.value
+    assert.deepEqual(health, [false, true])
     assert.notEqual(result.runner, runner)
     assert.ok(runners.includes(result.runner))
     // At least once: it started twice, the second time on the runner that answered.
@@ -117,6 +137,27 @@ test("cluster: a runner killed mid-task: the task runs again on another runner, 
     assert.deepEqual(await survivors(seen), [])
   } finally {
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test("cluster: with every runner gone, tasks in flight fail after noRunnersTimeoutMs, no hang", async () => {
+  const exit = await joinWithin(
+    Effect.scoped(Effect.gen(function* () {
+      const cluster = yield* ClusterExecutor.make({ runners: 1, noRunnersTimeoutMs: 1_000 })
+      assert.equal(yield* runInExecutor(cluster, add, 1, 1), 2)
+      process.kill(cluster.runnerPids[0], "SIGKILL")
+      return yield* Effect.all([
+        Effect.flip(runInExecutor(cluster, add, 2, 2)),
+        Effect.flip(cluster.map(add, [1, 2], [3, 4])),
+      ], { concurrency: "unbounded" })
+    })),
+    60_000,
+  )
+  if (Exit.isFailure(exit)) assert.fail(Cause.pretty(exit.cause))
+  for (const error of exit.value) {
+    assert.ok(error instanceof ClusterDeliveryError, String(error))
+    assert.equal(error.clusterError, "NoRunners")
+    assert.match(error.message, /no runner of the cluster was alive for 1000 ms/)
   }
 })
 
