@@ -35,8 +35,9 @@ import {
 import process from "node:process"
 import { type Loop, withLoop } from "./loop.ts"
 import { millisOf } from "./internal/millis.ts"
-import { hintPermissions, PermissionDeniedError } from "./permissions.ts"
-import { createTask, RunningLoop, runningLoop } from "./task.ts"
+import { hintPermissions, PermissionDeniedError } from "./internal/permissions.ts"
+import { RunningLoop } from "./internal/running-loop.ts"
+import { createTask, runningLoop } from "./task.ts"
 
 export { createTask, NoRunningLoopError, runningLoop } from "./task.ts"
 

@@ -6,8 +6,9 @@
  *
  * ```sh
  * export EFFECT_ASYNCIO_CLUSTER_DATABASE_URL=postgres://…   # not on the command line
- * deno run -A lib/cluster/runner.ts --tls-dir /etc/cluster-tls --host 10.0.0.2 --port 34431 \
- *   --allow-module /srv/app --pool-size 4
+ * deno run --allow-read --allow-write --allow-net --allow-env --allow-sys \
+ *   --allow-run="$(command -v deno)" lib/cluster/runner.ts --tls-dir /etc/cluster-tls \
+ *   --host 10.0.0.2 --port 34431 --allow-module /srv/app --pool-size 4
  * bun lib/cluster/runner.ts --tls-dir /etc/cluster-tls --host 10.0.0.2 --port 34431 …
  * ```
  *
@@ -29,7 +30,9 @@
  * TLS), every message must be signed with the secret, and every task's
  * module must be in the allow-list: what fails is refused with a typed
  * `TaskRefusedError`, never imported. The secret and the URL are removed
- * from the environment before any worker starts.
+ * from the environment before any worker starts. Its Deno workers get no
+ * more permissions than it has: give it `--allow-run` for Deno alone (not
+ * `-A`) and no task can start a process.
  *
  * It prints `ready <host>:<port>` once it has joined. SIGTERM or SIGINT leave
  * the cluster cleanly (shards released, pool shut down), within 5 s.

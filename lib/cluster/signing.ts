@@ -6,8 +6,8 @@
  * cluster's secret over the message's kind, the timestamp, the nonce and
  * every payload field (each prefixed with its length, so no two messages
  * read the same). A runner checks it before it parses the payload: a
- * message signed without the secret, altered, older than {@link MAX_AGE_MS}
- * (or as much in the future), or seen before (its nonce) is refused. Mutual
+ * message signed without the secret, altered, or older than
+ * {@link MAX_AGE_MS} (or as much in the future) is refused. Mutual
  * TLS keeps strangers off the runners' ports; the signature also keeps out
  * whoever can reach the runners another way (the database) and any member
  * that does not hold the secret.
@@ -30,9 +30,6 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto"
 /** How old (or how far ahead of a runner's clock) a message may be. */
 export const MAX_AGE_MS = 5 * 60_000
 
-/** Nonces a runner remembers; past this, the oldest go (replays older than they fail only by age). */
-const MAX_NONCES = 200_000
-
 const mac = (
   secret: string,
   kind: string,
@@ -53,13 +50,16 @@ export const makeSigner = (secret: string) => (kind: string, fields: ReadonlyArr
 }
 
 /**
- * A runner's check of `auth`: undefined when the message is genuine, fresh
- * and new; else why it is refused. Remembers the nonces it saw within
- * {@link MAX_AGE_MS}.
+ * A runner's check of `auth`: undefined when the message is genuine and
+ * fresh; else why it is refused.
+ *
+ * A message seen before is not refused: the cluster itself delivers a
+ * message again (at least once), and a replay can only repeat, within
+ * {@link MAX_AGE_MS}, what a member asked for.
  */
-export const makeVerifier = (secret: string) => {
-  const seen = new Map<string, number>()
-  return (kind: string, fields: ReadonlyArray<string>, auth: string): string | undefined => {
+export const makeVerifier =
+  (secret: string) =>
+  (kind: string, fields: ReadonlyArray<string>, auth: string): string | undefined => {
     const [stamp, nonce, sig, extra] = auth.split(".")
     if (stamp === undefined || nonce === undefined || sig === undefined || extra !== undefined) {
       return "the message is not signed"
@@ -69,24 +69,11 @@ export const makeVerifier = (secret: string) => {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return "the message's signature does not match the cluster's secret"
     }
-    const now = Date.now()
-    const at = Number(stamp)
-    if (!(Math.abs(now - at) <= MAX_AGE_MS)) {
-      return `the message is ${Math.round((now - at) / 1000)} s old (clocks more than ${
+    const age = Date.now() - Number(stamp)
+    if (!(Math.abs(age) <= MAX_AGE_MS)) {
+      return `the message is ${Math.round(age / 1000)} s old (clocks more than ${
         MAX_AGE_MS / 1000
       } s apart?)`
     }
-    if (seen.has(nonce)) return "the message was seen before (a replay)"
-    if (seen.size >= MAX_NONCES) {
-      // Oldest first (insertion order): drop the expired, then, under a flood, the older half.
-      let drop = seen.size / 2
-      for (const [n, t] of seen) {
-        if (now - t <= MAX_AGE_MS && drop <= 0) break
-        seen.delete(n)
-        drop--
-      }
-    }
-    seen.set(nonce, at)
     return undefined
   }
-}

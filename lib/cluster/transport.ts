@@ -24,14 +24,40 @@ import {
   SqlRunnerStorage,
 } from "effect/cluster"
 import { RpcClient, RpcSerialization } from "effect/rpc"
-import { Socket, type SocketServer } from "effect/socket"
+import { Socket, SocketServer } from "effect/socket"
 import type { SqlClient } from "effect/sql"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import * as NodeCrypto from "@effect/platform-node/NodeCrypto"
 import * as NodeSocket from "@effect/platform-node/NodeSocket"
+import * as Tls from "node:tls"
 import * as NodeSocketServer from "@effect/platform-node/NodeSocketServer"
 import type { ClusterCredentials } from "./credentials.ts"
 import { runnerHealthLayer } from "./health.ts"
+
+/**
+ * `NodeSocket.makeTls`, but for a socket many fibers write to at once: each
+ * write that meets a full buffer waits for one `drain`, so dozens of waiting
+ * listeners are normal here, not a leak (Node would warn past 10).
+ */
+const connectTls = (options: Tls.ConnectionOptions) =>
+  NodeSocket.fromDuplex(
+    Effect.acquireRelease(
+      Effect.callback<Tls.TLSSocket, Socket.SocketError>((resume) => {
+        const conn = Tls.connect(options)
+        conn.setMaxListeners(0)
+        conn.once("secureConnect", () => resume(Effect.succeed(conn)))
+        conn.on("error", (cause: Error) =>
+          resume(Effect.fail(
+            new Socket.SocketError({
+              reason: new Socket.SocketOpenError({ kind: "Unknown", cause }),
+            }),
+          )))
+        return Effect.sync(() => conn.destroy())
+      }),
+      (conn) => Effect.sync(() => conn.closed === false && conn.destroySoon()),
+    ),
+    { openTimeout: 1000 },
+  )
 
 /**
  * Opens connections to runners over TLS, with this member's certificate;
@@ -47,9 +73,7 @@ export const tlsClientProtocol = (
       return {
         codecFor: serialization.codecFor,
         make: Effect.fnUntraced(function* (address) {
-          const socket = yield* NodeSocket.makeTls({
-            openTimeout: 1000,
-            timeout: 5500,
+          const socket = yield* connectTls({
             host: address.host,
             port: address.port,
             ca: tls.ca,
@@ -57,6 +81,7 @@ export const tlsClientProtocol = (
             key: tls.key,
             // Bun's default differs across versions: say it.
             rejectUnauthorized: true,
+            timeout: 5500,
           })
           return yield* RpcClient.makeProtocolSocket().pipe(
             Effect.provideService(Socket.Socket, socket),
@@ -79,7 +104,7 @@ export const tlsSocketServer = (
     const config = yield* ShardingConfig.ShardingConfig
     const listen = Option.orElse(config.runnerListenAddress, () => config.runnerAddress)
     if (Option.isNone(listen)) return yield* Effect.die("the runner has no listen address")
-    return NodeSocketServer.layerTls({
+    const server = yield* NodeSocketServer.makeTls({
       host: listen.value.host,
       port: listen.value.port,
       ca: tls.ca,
@@ -88,7 +113,18 @@ export const tlsSocketServer = (
       requestCert: true,
       rejectUnauthorized: true,
     })
-  }).pipe(Layer.unwrap)
+    // As connectTls: many replies wait for `drain` on one socket at once.
+    return SocketServer.SocketServer.of({
+      address: server.address,
+      run: (handler) =>
+        server.run((socket) =>
+          Effect.flatMap(Effect.serviceOption(NodeSocket.NetSocket), (conn) => {
+            if (Option.isSome(conn)) conn.value.setMaxListeners(0)
+            return handler(socket)
+          })
+        ),
+    })
+  }).pipe(Layer.effect(SocketServer.SocketServer))
 
 /**
  * The sharding layer of a member, over mutual TLS and Postgres storage:

@@ -67,7 +67,7 @@ export class ClusterDeliveryError extends Data.TaggedError("ClusterDeliveryError
  * A cluster runner refused the task and never imported or ran it.
  * `reason` `"module"`: its module (`specifier`) is not in the runner's
  * allow-list (`--allow-module`); `"signature"`: the message carrying it was
- * not signed with the cluster's secret (or was stale, or a replay).
+ * not signed with the cluster's secret (or is more than 5 minutes old).
  */
 export class TaskRefusedError extends Data.TaggedError("TaskRefusedError")<{
   readonly task: string

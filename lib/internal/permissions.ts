@@ -12,7 +12,7 @@
  * @example A denied permission becomes a typed, one-line failure
  * ```ts
  * import { Effect, Exit } from "effect"
- * import { hintPermissions, PermissionDeniedError } from "effect-asyncio/permissions"
+ * import { hintPermissions, PermissionDeniedError } from "./permissions.ts"
  * import assert from "node:assert/strict"
  *
  * const denied = Object.assign(
