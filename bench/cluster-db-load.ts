@@ -121,7 +121,7 @@ if (import.meta.main) {
     ...rows.map((r) =>
       `| ${r.runners} | ${f(r.idlePerS)} | ${f(r.idlePerRunnerPerS)} | ${
         f(r.perSequentialTask, 2)
-      } | ${f(r.perMappedTask, 4)} |`
+      } | ${f(r.perMappedTask, 4)} | ${r.connections} |`
     ),
     "",
   ].join("\n")
