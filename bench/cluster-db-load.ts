@@ -28,6 +28,7 @@ interface Row {
   readonly idlePerRunnerPerS: number
   readonly perSequentialTask: number
   readonly perMappedTask: number
+  readonly connections: number
 }
 
 const measure = (runners: number): Promise<Row> =>
@@ -49,7 +50,8 @@ const measure = (runners: number): Promise<Row> =>
       s: (b[1] - a[1]) / 1000,
     })
     // Warm: every entity id exists on its runner, every runner has its worker.
-    yield* cluster.map(add, range(2_000), range(2_000).fill(1))
+    // (A failure here or below does not change what the database was asked: counted anyway.)
+    yield* Effect.ignore(cluster.map(add, range(2_000), range(2_000).fill(1)))
     yield* Effect.sleep(2_000)
     // pg_stat_database is updated when a backend reports (at most once a second, and at idle).
     const t0 = yield* count
@@ -57,12 +59,17 @@ const measure = (runners: number): Promise<Row> =>
     const t1 = yield* count
     const idle = between(t0, t1)
     const idlePerS = idle.tx / idle.s
+    // Connections held by the cluster (ours excluded).
+    const connections = Number(
+      (yield* sql<{ n: string }>`SELECT count(*) AS n FROM pg_stat_activity
+        WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()`)[0].n,
+    )
 
     const load = (n: number, run: Effect.Effect<unknown, unknown>) =>
       Effect.gen(function* () {
         yield* Effect.sleep(1_500)
         const a = yield* count
-        yield* Effect.orDie(run)
+        yield* Effect.ignore(run)
         yield* Effect.sleep(1_500)
         const b = yield* count
         const { tx, s } = between(a, b)
@@ -82,6 +89,7 @@ const measure = (runners: number): Promise<Row> =>
       idlePerRunnerPerS: idlePerS / runners,
       perSequentialTask,
       perMappedTask,
+      connections,
     }
   })))
 
@@ -108,12 +116,12 @@ if (import.meta.main) {
       loads.join(" / ")
     }.`,
     "",
-    "| runners | idle tx/s | idle tx/s per runner | tx per task (one message each) | tx per task (map) |",
-    "| ---: | ---: | ---: | ---: | ---: |",
+    "| runners | idle tx/s | idle tx/s per runner | tx per task (one message each) | tx per task (map) | connections (idle, runners + 1 client) |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows.map((r) =>
       `| ${r.runners} | ${f(r.idlePerS)} | ${f(r.idlePerRunnerPerS)} | ${
         f(r.perSequentialTask, 2)
-      } | ${f(r.perMappedTask, 4)} |`
+      } | ${f(r.perMappedTask, 4)} | ${r.connections} |`
     ),
     "",
   ].join("\n")
