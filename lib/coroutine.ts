@@ -34,8 +34,10 @@ import {
 } from "effect"
 import process from "node:process"
 import { type Loop, withLoop } from "./loop.ts"
+import { checkMainGuard } from "./executor/failures.ts"
 import { millisOf } from "./internal/millis.ts"
-import { hintPermissions, PermissionDeniedError } from "./permissions.ts"
+import { oneLine, reportIfUnhandled } from "./internal/one-line.ts"
+import { catchPermissions, type PermissionDeniedError } from "./permissions.ts"
 import { createTask, RunningLoop, runningLoop } from "./task.ts"
 
 export { createTask, NoRunningLoopError, runningLoop } from "./task.ts"
@@ -114,19 +116,26 @@ export const run = <A, E>(
       message: "run() cannot be called from a running loop: yield* the effect, or createTask it",
     })
   }
+  // Under a worker's import of a task module: the program would start again in every worker.
+  checkMainGuard("run(main)")
   running = true
-  // A denied Deno permission ends in one line naming the flag, not a stack.
-  const program = runningLoop(hintPermissions(options?.loop ? withLoop(options.loop)(main) : main))
+  // A denied Deno permission ends in one line naming the flags, not a stack.
+  const program = runningLoop(catchPermissions(options?.loop ? withLoop(options.loop)(main) : main))
   let settle: (exit: Exit.Exit<A, E | PermissionDeniedError>) => void = () => {}
   const result = new RunResult<A>((resolve, reject) => {
     settle = (exit) => {
       if (Exit.isSuccess(exit)) return resolve(exit.value)
+      const error = Cause.squash(exit.cause)
+      // A mistake told in one line (a permission, a missing main guard) is printed as that line, once.
+      const line = options?.disableErrorReporting ? undefined : oneLine(error)
       // Awaited (`await run(main)`), the error is the caller's: it can catch
       // it, and the runtime reports it if it does not. Not awaited, the
       // report is ours, as asyncio prints the traceback.
-      if (result.awaited) return reject(Cause.squash(exit.cause))
-      const reported = Cause.squash(exit.cause) instanceof PermissionDeniedError
-      if (!options?.disableErrorReporting && !reported) console.error(Cause.pretty(exit.cause))
+      if (result.awaited) {
+        if (line !== undefined) reportIfUnhandled(error, line)
+        return reject(error)
+      }
+      if (!options?.disableErrorReporting) console.error(line ?? Cause.pretty(exit.cause))
       process.exitCode = Cause.hasInterruptsOnly(exit.cause) ? 130 : 1
     }
   })
