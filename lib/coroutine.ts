@@ -21,22 +21,12 @@
  *
  * @module
  */
-import {
-  Cause,
-  Data,
-  Deferred,
-  Duration,
-  Effect,
-  Exit,
-  Fiber,
-  type Result,
-  type Scope,
-} from "effect"
+import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, Result, type Scope } from "effect"
 import process from "node:process"
 import { type Loop, withLoop } from "./loop.ts"
 import { checkMainGuard } from "./executor/failures.ts"
 import { millisOf } from "./internal/millis.ts"
-import { oneLine, reportIfUnhandled } from "./internal/one-line.ts"
+import { markOneLine, oneLine, reportIfUnhandled } from "./internal/one-line.ts"
 import { catchPermissions, type PermissionDeniedError } from "./permissions.ts"
 import { createTask, RunningLoop, runningLoop } from "./task.ts"
 
@@ -65,6 +55,10 @@ export class NestedRunError extends Data.TaggedError("NestedRunError")<{
 
 let running = false
 
+const MAIN_CANCELLED = "main was cancelled: an interruption that no signal sent reached it, " +
+  "e.g. from joining or gathering a task that was cancelled " +
+  "(gather(tasks, { returnExceptions: true }) gives a CancelledError in its place instead)"
+
 /** The Promise `run` returns: it notes whether anyone awaits it (`then`). */
 class RunResult<A> extends Promise<A> {
   awaited = false
@@ -91,7 +85,11 @@ class RunResult<A> extends Promise<A> {
  * the runtime prints it and exits 1), and a bare `run(main)` prints the
  * cause to stderr and sets the exit code to 1. On SIGINT main is
  * interrupted, its finalizers run, and the process exits with 130; a second
- * SIGINT exits at once. Calling `run` while a `run` is running throws a
+ * SIGINT exits at once. Main interrupted by anything else (it joined a
+ * cancelled task, say) fails with a {@link CancelledError}, exit code 1.
+ * A mistake told in one line (a denied Deno permission, a task module
+ * without its `import.meta.main` guard) is printed as that line, once,
+ * awaited or not. Calling `run` while a `run` is running throws a
  * {@link NestedRunError}.
  *
  * @example
@@ -125,7 +123,10 @@ export const run = <A, E>(
   const result = new RunResult<A>((resolve, reject) => {
     settle = (exit) => {
       if (Exit.isSuccess(exit)) return resolve(exit.value)
-      const error = Cause.squash(exit.cause)
+      // Interrupted, not by a signal (that exits 130 below): main was cancelled from within.
+      const error = Cause.hasInterruptsOnly(exit.cause)
+        ? markOneLine(new CancelledError({ message: MAIN_CANCELLED }))
+        : Cause.squash(exit.cause)
       // A mistake told in one line (a permission, a missing main guard) is printed as that line, once.
       const line = options?.disableErrorReporting ? undefined : oneLine(error)
       // Awaited (`await run(main)`), the error is the caller's: it can catch
@@ -136,7 +137,8 @@ export const run = <A, E>(
         return reject(error)
       }
       if (!options?.disableErrorReporting) console.error(line ?? Cause.pretty(exit.cause))
-      process.exitCode = Cause.hasInterruptsOnly(exit.cause) ? 130 : 1
+      // 130 (and 143) are for signals only: this is a failure.
+      process.exitCode = 1
     }
   })
   // Keeps the process alive while main waits on something that does not.
@@ -218,10 +220,42 @@ export const fromAsync = <A>(
 export interface GatherOptions {
   /**
    * Like asyncio's `return_exceptions=True`: run every effect to the end and
-   * return each outcome as a `Result` instead of failing on the first error.
+   * return each outcome as a `Result` instead of failing on the first error;
+   * a child that was cancelled (interrupted) on its own is a
+   * {@link CancelledError} in its place. Defects still fail the gather.
    */
   readonly returnExceptions?: boolean
 }
+
+/**
+ * A task or effect was cancelled (interrupted), as asyncio's `CancelledError`:
+ * what `gather(…, { returnExceptions: true })` puts in the place of a child
+ * cancelled on its own, and what `run` rejects with when main was
+ * interrupted by something other than a signal.
+ */
+export class CancelledError extends Data.TaggedError("CancelledError")<{
+  readonly message: string
+}> {}
+
+/** A child's outcome for `returnExceptions`: its value, its error, or a CancelledError if interrupted. */
+const outcome = <A, E, R>(
+  child: Awaitable<A, E, R>,
+): Effect.Effect<Result.Result<A, E | CancelledError>, never, R> =>
+  Effect.matchCauseEffect(Fiber.isFiber(child) ? Fiber.join(child) : child, {
+    onSuccess: (value) => Effect.succeed(Result.succeed(value)),
+    onFailure: (cause): Effect.Effect<Result.Result<A, E | CancelledError>> => {
+      if (Cause.hasInterruptsOnly(cause)) {
+        const name = (child as { name?: unknown }).name
+        const message = typeof name === "string" ? `${name} was cancelled` : "cancelled"
+        return Effect.succeed(Result.fail(new CancelledError({ message })))
+      }
+      const error = Cause.findError(cause)
+      // A defect (no typed error) is not an exception to return: it fails the gather.
+      return Result.isSuccess(error)
+        ? Effect.succeed(Result.fail(error.success))
+        : Effect.failCause(cause as Cause.Cause<never>)
+    },
+  })
 
 /**
  * Runs the effects concurrently and returns their results in input order,
@@ -245,7 +279,7 @@ export interface GatherOptions {
 export function gather<A, E, R = never>(
   effects: Iterable<Awaitable<A, E, R>>,
   options: GatherOptions & { readonly returnExceptions: true },
-): Effect.Effect<Array<Result.Result<A, E>>, never, R>
+): Effect.Effect<Array<Result.Result<A, E | CancelledError>>, never, R>
 export function gather<A, E, R = never>(
   effects: Iterable<Awaitable<A, E, R>>,
   options?: GatherOptions,
@@ -253,11 +287,12 @@ export function gather<A, E, R = never>(
 export function gather<A, E, R = never>(
   effects: Iterable<Awaitable<A, E, R>>,
   options?: GatherOptions,
-): Effect.Effect<Array<A> | Array<Result.Result<A, E>>, E, R> {
+): Effect.Effect<Array<A> | Array<Result.Result<A, E | CancelledError>>, E, R> {
+  if (options?.returnExceptions) {
+    return Effect.all(Array.from(effects, outcome), { concurrency: "unbounded" })
+  }
   const all = Array.from(effects, (task) => Fiber.isFiber(task) ? Fiber.join(task) : task)
-  return options?.returnExceptions
-    ? Effect.all(all, { concurrency: "unbounded", mode: "result" })
-    : Effect.all(all, { concurrency: "unbounded" })
+  return Effect.all(all, { concurrency: "unbounded" })
 }
 
 // ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import { Cause, Effect, Exit, Fiber, Result } from "effect"
 import { TestClock } from "effect/testing"
 import {
   AsyncError,
+  CancelledError,
   createTask,
   fromAsync,
   gather,
@@ -64,6 +65,41 @@ test("gather: returnExceptions collects every outcome in order", async () => {
     return yield* Fiber.join(fiber)
   }))
   assert.deepEqual(results, [Result.succeed(1), Result.fail("boom"), Result.succeed(3)])
+})
+
+test("gather(returnExceptions): a child cancelled on its own is a CancelledError in its place, as in CPython", async () => {
+  const results = await runTest(
+    gather([Effect.interrupt, Effect.succeed(1), Effect.fail("boom")], { returnExceptions: true }),
+  )
+  assert.equal(results.length, 3)
+  assert.ok(Result.isFailure(results[0]) && results[0].failure instanceof CancelledError)
+  assert.deepEqual(results.slice(1), [Result.succeed(1), Result.fail("boom")])
+  // A task (a fiber) cancelled before the gather: its name is in the message.
+  const named = await Effect.runPromise(runningLoop(Effect.gen(function* () {
+    const task = yield* createTask(Effect.never, { name: "sleeper" })
+    yield* task.cancel
+    return yield* gather([task], { returnExceptions: true })
+  })))
+  assert.ok(Result.isFailure(named[0]))
+  assert.equal((named[0].failure as CancelledError).message, "sleeper was cancelled")
+})
+
+test("gather(returnExceptions): the gather itself cancelled is cancelled, not a list of values", async () => {
+  const exit = await runTest(Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(
+      gather([Effect.never, after(10, 1)], { returnExceptions: true }),
+    )
+    yield* Effect.yieldNow
+    return yield* Fiber.await(yield* Effect.as(Fiber.interrupt(fiber), fiber))
+  }))
+  assert.ok(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
+})
+
+test("gather(returnExceptions): a defect is not an exception to return: it fails the gather", async () => {
+  const exit = await Effect.runPromise(
+    Effect.exit(gather([Effect.die("bug"), Effect.succeed(1)], { returnExceptions: true })),
+  )
+  assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
 })
 
 // --- wait -------------------------------------------------------------------
@@ -432,3 +468,32 @@ test("run: SIGINT interrupts main, runs its finalizers and exits 130", async () 
   assert.ok(code === 130 || code === "SIGINT", `exit ${code}`)
   assert.match(out, /finalizer ran/, "main was interrupted and its finalizer ran before exit")
 })
+
+const gatherFixture = fromRoot("tests/fixtures/gather-cancelled.ts")
+
+test("run: asyncio's Queue example ported literally: cancelled workers gathered with returnExceptions end well", async () => {
+  const run = await runScript(gatherFixture, ["queue"])
+  assert.equal(run.code, 0, run.stderr)
+  assert.deepEqual(run.lines.slice(0, 3).sort(), [
+    "worker-0 slept 3 ms",
+    "worker-1 slept 1 ms",
+    "worker-2 slept 2 ms",
+  ])
+  assert.deepEqual(run.lines.slice(3), [
+    "CancelledError: worker-0 was cancelled",
+    "CancelledError: worker-1 was cancelled",
+    "CancelledError: worker-2 was cancelled",
+    "main returned",
+  ])
+})
+
+for (const form of ["await", "bare"]) {
+  test(`run (${form}): main cancelled from within exits 1 (not 130) with one line naming gather's way out`, async () => {
+    const run = await runScript(gatherFixture, ["join", ...(form === "bare" ? ["bare"] : [])])
+    assert.equal(run.code, 1, run.stderr)
+    const lines = run.stderr.split("\n").filter((line) => line !== "")
+    assert.equal(lines.length, 1, run.stderr)
+    assert.match(lines[0], /^main was cancelled: .*gather\(tasks, \{ returnExceptions: true \}\)/)
+    assert.doesNotMatch(run.stdout, /main returned/)
+  })
+}

@@ -5,26 +5,9 @@
  */
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { Effect, Exit, Fiber, Result } from "effect"
+import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
-import { gather, wait } from "effect-asyncio/coroutine"
 import { callLater, defaultLoop, fastLoop, type Loop, withLoop } from "effect-asyncio/loop"
-
-test("gather(returnExceptions): a child interrupted on its own interrupts the whole gather", async () => {
-  const exit = await Effect.runPromise(Effect.exit(
-    gather([Effect.interrupt, Effect.succeed(1)], { returnExceptions: true }),
-  ))
-  assert.ok(Exit.hasInterrupts(exit), "interruption is not a value in Effect")
-  // Instead: wait for the tasks and read each one's exit, interrupted ones included.
-  const outcomes = await Effect.runPromise(Effect.gen(function* () {
-    const { done } = yield* wait<number, never>([Effect.interrupt, Effect.succeed(1)])
-    return done.map((fiber) => {
-      const exit = fiber.pollUnsafe()!
-      return Exit.isSuccess(exit) ? Result.succeed(exit.value) : "interrupted"
-    })
-  }))
-  assert.deepEqual(outcomes, ["interrupted", Result.succeed(1)])
-})
 
 /** Spins the CPU: a blocking stretch, so a 1 ms timer is overdue afterwards. */
 const block = (ms: number) => {
