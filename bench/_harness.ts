@@ -24,8 +24,8 @@ import { spawn } from "node:child_process"
 import { readFileSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import process from "node:process"
-import { capturesAsyncContext } from "effect-asyncio/async-context"
-import { runtime } from "effect-asyncio/runtime"
+import { capturesAsyncContext } from "../lib/internal/async-context.ts"
+import { runtime } from "../lib/internal/runtime.ts"
 import { scriptCommand } from "../tests/_support.ts"
 
 /** One measured variant of one workload on one runtime. */

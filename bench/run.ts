@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import os from "node:os"
 import process from "node:process"
 import { type BenchRow, runBenchProcess } from "./_harness.ts"
-import type { RuntimeName } from "effect-asyncio/runtime"
+import type { RuntimeName } from "../lib/internal/runtime.ts"
 import { scriptCommand } from "../tests/_support.ts"
 import {
   findPython,

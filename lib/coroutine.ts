@@ -27,8 +27,9 @@ import { type Loop, withLoop } from "./loop.ts"
 import { checkMainGuard } from "./executor/failures.ts"
 import { millisOf } from "./internal/millis.ts"
 import { markOneLine, oneLine, reportIfUnhandled } from "./internal/one-line.ts"
-import { catchPermissions, type PermissionDeniedError } from "./permissions.ts"
-import { createTask, RunningLoop, runningLoop } from "./task.ts"
+import { catchPermissions, type PermissionDeniedError } from "./internal/permissions.ts"
+import { RunningLoop } from "./internal/running-loop.ts"
+import { createTask, runningLoop } from "./task.ts"
 
 export { createTask, NoRunningLoopError, runningLoop } from "./task.ts"
 

@@ -10,7 +10,7 @@
  * `Context.Reference`, read by every fiber and inherited by every fiber it
  * forks). A {@link Loop} names one: {@link defaultLoop} is Effect's
  * `MixedScheduler`, {@link fastLoop} is this library's `FastScheduler`
- * (`effect-asyncio/scheduler`). {@link withLoop} swaps it for a region (the
+ * (`lib/loop/fast-scheduler.ts`). {@link withLoop} swaps it for a region (the
  * `set_event_loop` analog; `run(main, { loop })` does it for a program),
  * {@link loopLayer} is the Layer for a whole program or `ManagedRuntime` (the
  * policy analog). What it does not swap: the runtime's own I/O loop (tokio
@@ -19,13 +19,13 @@
  *
  * **Callbacks.** In asyncio `call_soon`/`call_later`/`call_at` are methods of
  * the loop; here they are effects that put the callback in the timer queue
- * of the caller's `Scope` (`effect-asyncio/timer-queue`: one heap of
+ * of the caller's `Scope` (`lib/loop/timer-queue.ts`: one heap of
  * deadlines and one host timer; the program's scope under `run`), so a
  * callback that has not run yet is dropped when that scope closes. The
  * callback is a plain function with its arguments (called with no fiber, as
  * asyncio calls it), or an Effect (started at once, kept as a fiber only if
  * it suspends). The deadline is fixed at the call. A callback that throws or
- * fails goes to the loop's exception handler (`effect-asyncio/exception-handler`).
+ * fails goes to the loop's exception handler (`withExceptionHandler`).
  * Time is Effect's `Clock`, so `TestClock` drives them in tests; {@link time}
  * is monotonic seconds, like `loop.time()`.
  *
@@ -65,11 +65,30 @@
  * @module
  */
 import { Cause, Clock, type Duration, Effect, Layer, Scheduler, type Scope } from "effect"
-import { capturesAsyncContext } from "./async-context.ts"
-import { runtime } from "./runtime.ts"
-import { FastScheduler, type FastSchedulerOptions } from "./scheduler.ts"
-import { type Callback, existingTimerQueue, monotonicMillis, timerQueue } from "./timer-queue.ts"
+import { capturesAsyncContext } from "./internal/async-context.ts"
+import { runtime } from "./internal/runtime.ts"
+import { FastScheduler, type FastSchedulerOptions } from "./loop/fast-scheduler.ts"
+import {
+  type Callback,
+  existingTimerQueue,
+  monotonicMillis,
+  timerQueue,
+} from "./loop/timer-queue.ts"
 import { millisOf } from "./internal/millis.ts"
+
+export {
+  defaultExceptionHandler,
+  type ExceptionContext,
+  ExceptionHandler,
+  exceptionHandlerLayer,
+  getExceptionHandler,
+  withExceptionHandler,
+} from "./loop/exception-handler.ts"
+export type {
+  FastScheduler,
+  FastSchedulerOptions,
+  FastSchedulerStats,
+} from "./loop/fast-scheduler.ts"
 
 // ---------------------------------------------------------------------------
 // Loops
@@ -113,7 +132,7 @@ export const makeFastLoop = (
   })
 }
 
-/** This library's faster scheduler, `FastScheduler` (see `effect-asyncio/scheduler`). */
+/** This library's faster scheduler, `FastScheduler` (`lib/loop/fast-scheduler.ts`). */
 export const fastLoop: Loop<FastScheduler> = makeFastLoop()
 
 const provideLoop = <A, E, R>(
@@ -147,7 +166,7 @@ export const loopLayer = (loop: Loop): Layer.Layer<never> => {
 }
 
 /** The loop dispatching the current fiber (a scheduler nobody named is reported as "custom"). */
-export const currentLoop: Effect.Effect<Loop> = Effect.map(
+const currentLoop: Effect.Effect<Loop> = Effect.map(
   Effect.service(Scheduler.Scheduler),
   (scheduler) =>
     known.get(scheduler) ??

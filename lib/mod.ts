@@ -1,7 +1,11 @@
 /**
  * effect-asyncio: the Python asyncio playbook on Effect v4 fibers, for Deno
- * and Bun. Each module is also a subpath export (`effect-asyncio/coroutine`,
- * `effect-asyncio/runtime`, `effect-asyncio/websocket`, …).
+ * and Bun. This entry names every public function and type of the
+ * asyncio-shaped modules; each module is also a subpath export
+ * (`effect-asyncio/coroutine`, `effect-asyncio/loop`, …). `Event` and
+ * `LagMonitor` are namespaces (`Event.make`, `LagMonitor.make`), as their
+ * modules are built around a `make` constructor. The cluster executor is only
+ * at `effect-asyncio/cluster`: its dependencies load when it is imported.
  *
  * @example
  * ```ts
@@ -14,14 +18,88 @@
  *
  * @module
  */
-export * from "./coroutine.ts"
-export * from "./runtime.ts"
-export * as Event from "./event.ts"
-export * from "./loop.ts"
-export * from "./exception-handler.ts"
-export * from "./permissions.ts"
-export * from "./scheduler.ts"
-export * as Timing from "./timing.ts"
-export * from "./websocket.ts"
-export * as LagMonitor from "./lag-monitor.ts"
-export * from "./executor.ts"
+import * as Event from "./event.ts"
+import * as LagMonitor from "./lag-monitor.ts"
+
+export { Event, LagMonitor }
+export {
+  ALL_COMPLETED,
+  AsyncError,
+  type Awaitable,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  fromAsync,
+  gather,
+  type GatherOptions,
+  NestedRunError,
+  type ReturnWhen,
+  run,
+  type RunOptions,
+  wait,
+  waitFor,
+  type WaitOptions,
+  type WaitResult,
+} from "./coroutine.ts"
+export { createTask, NoRunningLoopError, runningLoop, type Task } from "./task.ts"
+export {
+  callAt,
+  callLater,
+  callSoon,
+  defaultExceptionHandler,
+  defaultLoop,
+  type ExceptionContext,
+  ExceptionHandler,
+  exceptionHandlerLayer,
+  fastLoop,
+  getExceptionHandler,
+  getRunningLoop,
+  type Handle,
+  type Loop,
+  type LoopInfo,
+  loopInfo,
+  loopLayer,
+  makeFastLoop,
+  makeLoop,
+  type RunningLoopHandle,
+  time,
+  type TimerHandle,
+  withExceptionHandler,
+  withLoop,
+} from "./loop.ts"
+export {
+  type AnyTask,
+  BrokenWorkerError,
+  ClusterDeliveryError,
+  DefaultExecutor,
+  defaultExecutorLayer,
+  type Executor,
+  type ExecutorError,
+  type ExecutorOptions,
+  ExecutorShutdownError,
+  type ExecutorStats,
+  isTask,
+  MAX_WORKERS,
+  NotCloneableError,
+  ProcessPoolExecutor,
+  runInExecutor,
+  setDefaultExecutor,
+  type ShutdownOptions,
+  task,
+  TaskError,
+  TaskNotFoundError,
+  ThreadPoolExecutor,
+} from "./executor.ts"
+export {
+  connect,
+  type ConnectOptions,
+  type EchoServer,
+  type Message,
+  serveEcho,
+  type ServeEchoOptions,
+  type WebSocketClient,
+  WebSocketClosedError,
+  WebSocketConnectError,
+  WebSocketServeError,
+  WebSocketTimeoutError,
+  WebSocketUrlError,
+} from "./websocket.ts"

@@ -4,7 +4,7 @@
  *
  * Effect 4.1 captures an `AsyncResource` at every fiber suspension and enters
  * it at every resume, so that `AsyncLocalStorage` values follow fibers (see
- * `effect-asyncio/async-context`). On Deno that, and the garbage it makes,
+ * `loopInfo()` in `effect-asyncio/loop`). On Deno that, and the garbage it makes,
  * is much of what a fiber suspension costs. Importing this module
  * first hides `node:async_hooks` from Effect while Effect loads (Effect looks
  * it up once, then), and puts `process.getBuiltinModule` back as soon as
@@ -19,17 +19,17 @@
  * first import (imports are evaluated in order), or preload it:
  * `deno run -A --preload effect-asyncio/no-async-context main.ts`,
  * `bun --preload effect-asyncio/no-async-context main.ts`. Imported too late
- * it does nothing; `capturesAsyncContext()` (and `loopInfo()`) then say `true`.
+ * it does nothing; `loopInfo()` then says `capturesAsyncContext: true`.
  *
  * @example The entry's first import
  * ```ts
  * import "effect-asyncio/no-async-context"
  * import { Effect } from "effect"
- * import { capturesAsyncContext } from "effect-asyncio/async-context"
+ * import { loopInfo } from "effect-asyncio/loop"
  * import assert from "node:assert/strict"
  *
- * assert.equal(capturesAsyncContext(), false)
- * await Effect.runPromise(Effect.sleep("1 millis"))
+ * const info = await Effect.runPromise(loopInfo())
+ * assert.equal(info.capturesAsyncContext, false)
  * ```
  *
  * @module

@@ -32,7 +32,8 @@
  * @module
  */
 import { Context, Data, Effect, type Exit, Fiber, Scope } from "effect"
-import { reportException } from "./exception-handler.ts"
+import { RunningLoop, type TaskRecord } from "./internal/running-loop.ts"
+import { reportException } from "./loop/exception-handler.ts"
 import { isFailure } from "./internal/failure.ts"
 
 /** `createTask` was called with no running loop (asyncio's "no running event loop"). */
@@ -47,25 +48,6 @@ export interface Task<A, E = never> extends Fiber.Fiber<A, E> {
   /** Interrupts the task and waits for it to end (`task.cancel()`, then awaiting it). */
   readonly cancel: Effect.Effect<void>
 }
-
-interface TaskRecord {
-  readonly name: string
-  readonly fiber: Fiber.Fiber<unknown, unknown>
-  /** Someone read its outcome: joined, awaited, polled or observed it. */
-  retrieved: boolean
-}
-
-/** What `runningLoop` provides: the scope that owns the tasks, and the tasks. */
-export interface RunningLoop {
-  readonly scope: Scope.Scope
-  readonly tasks: Set<TaskRecord>
-}
-
-/** The running loop, if any (set by {@link runningLoop}, so by `run`). */
-export const RunningLoop: Context.Reference<RunningLoop | undefined> = Context.Reference(
-  "effect-asyncio/RunningLoop",
-  { defaultValue: (): RunningLoop | undefined => undefined },
-)
 
 /**
  * Runs `main` with a running loop: a scope that owns the tasks `createTask`

@@ -8,7 +8,7 @@
  */
 import { readdirSync } from "node:fs"
 import process from "node:process"
-import type { RuntimeName } from "effect-asyncio/runtime"
+import type { RuntimeName } from "../lib/internal/runtime.ts"
 import { runScript } from "../tests/_support.ts"
 
 // Arguments a recipe gets in the tour, to keep the tour short.

@@ -7,7 +7,7 @@ import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { basename, dirname } from "node:path"
 import process from "node:process"
-import { runtime, type RuntimeName } from "effect-asyncio/runtime"
+import { runtime, type RuntimeName } from "../lib/internal/runtime.ts"
 
 /** Resolves a path relative to the repository root. */
 export const fromRoot = (path: string): string => new URL(`../${path}`, import.meta.url).pathname

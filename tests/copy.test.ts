@@ -15,6 +15,7 @@ import {
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
+import { denoExports, importMap, packageExports, publicModules } from "../scripts/exports.ts"
 import { denoFlagsOf, fromRoot, runScript } from "./_support.ts"
 
 /** The Deno flags a recipe's "Run it" line names: a copied recipe needs no more. */
@@ -127,4 +128,22 @@ test("copy: deno.json's import map and package.json's exports name the same modu
     .map(([subpath, target]) => [`effect-asyncio${subpath.slice(1)}`, target])
   assert.deepEqual(jsrExports.sort(), fromExports.sort())
   assert.equal(deno.version, pkg.version)
+})
+
+test("copy: package.json's exports, deno.json's exports and import map are the ones scripts/exports.ts makes", () => {
+  const pkg = JSON.parse(readFileSync(fromRoot("package.json"), "utf8"))
+  const deno = JSON.parse(readFileSync(fromRoot("deno.json"), "utf8"))
+  const fix = "out of date: run `deno run -A scripts/exports.ts`"
+  assert.deepEqual(pkg.exports, packageExports(), `package.json exports ${fix}`)
+  assert.deepEqual(deno.exports, denoExports(), `deno.json exports ${fix}`)
+  assert.deepEqual(deno.imports, importMap(), `deno.json imports ${fix}`)
+})
+
+test("copy: lib/mod.ts names its exports (no export *) from every public module but the opt-ins", () => {
+  const mod = readFileSync(fromRoot("lib/mod.ts"), "utf8")
+  assert.doesNotMatch(mod, /export \*/)
+  const notInMod = ["cluster", "no-async-context", "timing"]
+  for (const name of publicModules.filter((name) => !notInMod.includes(name))) {
+    assert.match(mod, new RegExp(`from "\\./${name}\\.ts"`), `lib/mod.ts exports from ${name}`)
+  }
 })

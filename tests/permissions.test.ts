@@ -4,7 +4,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { readdirSync, readFileSync } from "node:fs"
-import { runtime } from "effect-asyncio/runtime"
+import { runtime } from "../lib/internal/runtime.ts"
 import { denoFlagsOf, fromRoot, runScript } from "./_support.ts"
 
 const recipes = readdirSync(fromRoot("recipes"))

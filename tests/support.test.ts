@@ -1,7 +1,7 @@
 // tests/_support.ts: running a script as a child process, for the tests, the tour and the benches.
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { runtime } from "effect-asyncio/runtime"
+import { runtime } from "../lib/internal/runtime.ts"
 import { denoFlagsOf, fromRoot, runScript, scriptCommand } from "./_support.ts"
 
 test("support: scriptCommand builds the argv for either runtime", () => {

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { DONE, type Job, QUEUED, WAITING } from "./job.ts"
+import { DONE, type Job, QUEUED, WAITING } from "./model.ts"
 
 export class JobQueue {
   private queue: Array<Job | undefined> = []

@@ -10,14 +10,27 @@
  * @module
  */
 import { Effect } from "effect"
-import { INTERRUPTED, type Job, type Resume } from "./job.ts"
-import type { Pool } from "./pool.ts"
+import type { NotCloneableError } from "./errors.ts"
+import { outcome, type Resume } from "./fiber-waiter.ts"
+import type { Job, Waiter } from "./model.ts"
 import type { AnyTask } from "./task.ts"
 
 /** What a map needs from its pool. */
-export type MapHost = Pick<Pool, "check" | "enqueue" | "cancel">
+export interface MapHost {
+  /** Why `args` cannot be sent, when the pool checks before sending; else undefined. */
+  readonly check: (task: AnyTask, args: ReadonlyArray<unknown>) => NotCloneableError | undefined
+  /** Queues one call; its job settles through `waiter`, at `index`. */
+  readonly enqueue: (
+    task: AnyTask,
+    args: ReadonlyArray<unknown>,
+    waiter: Waiter,
+    index: number,
+  ) => Job
+  /** Cancels a job (queued or handed to a worker). */
+  readonly cancel: (job: Job) => void
+}
 
-export class MapSink {
+export class MapSink implements Waiter {
   readonly results: Array<unknown>
   private readonly live: Array<Job | undefined>
   private next = 0
@@ -43,14 +56,14 @@ export class MapSink {
       const args = this.calls[this.next]
       const bad = this.pool.check(this.task, args)
       if (bad !== undefined) return this.fail(bad)
-      this.live[this.next] = this.pool.enqueue(this.task, args, undefined, this, this.next)
+      this.live[this.next] = this.pool.enqueue(this.task, args, this, this.next)
       this.next++
       this.inflight++
     }
   }
 
-  /** One call ended (the pool's `settle` for a job of this map). */
-  settle(job: Job, ok: boolean, value: unknown): void {
+  /** One call ended. */
+  settled(job: Job, ok: boolean, value: unknown): void {
     this.live[job.index] = undefined
     this.inflight--
     if (this.finished) return
@@ -68,7 +81,7 @@ export class MapSink {
 
   private fail(error: unknown) {
     this.cancelLive()
-    this.finish(error === INTERRUPTED ? Effect.interrupt : Effect.fail(error))
+    this.finish(outcome(false, error))
   }
 
   private finish(effect: Effect.Effect<unknown, unknown>) {

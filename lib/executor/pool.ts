@@ -12,10 +12,13 @@
  * `Effect.callback`, failures are tagged errors, the pool is a scoped resource.
  *
  * This file holds the decisions: scheduling, cancelling, what a worker's
- * death means for its tasks, shutdown. The parts live beside it: a task and
- * its outcome in job.ts, the queue in job-queue.ts, a worker's record and
- * life (start, ref, close, terminate) in worker-slot.ts, one `map` in
- * map-sink.ts, and what went wrong → the typed error in failures.ts.
+ * death means for its tasks, shutdown. The parts live beside it: a task, its
+ * waiter and a worker's record in model.ts (the bottom of the imports), the
+ * queue in job-queue.ts, a worker's life (start, ref, close, terminate) in
+ * worker-slot.ts, the waiter of one `submit` in fiber-waiter.ts and of one
+ * `map` in map-sink.ts, whom a death blames in blame.ts, what to do with a
+ * batch that could not be sent in resend.ts, and what went wrong → the typed
+ * error in failures.ts.
  *
  * Scheduling: each worker runs its tasks one at a time, in order. A worker is
  * handed a batch when it is idle: one task when the queue is short, up to
@@ -34,7 +37,7 @@
  * says which (its exit handler reports the task it was in); a worker killed
  * from outside says nothing, and then its unreported tasks are run again,
  * each alone on a worker, so that a second crash names its task. A task
- * that was running, alone, at {@link MAX_STRIKES} such silent crashes fails
+ * that was running, alone, at `MAX_STRIKES` such silent crashes fails
  * with `BrokenWorkerError`; nothing else is ever failed for a crash. The
  * tasks of a worker the pool terminated itself (to stop an interrupted task)
  * are run again, with no strike.
@@ -42,20 +45,25 @@
  * @module
  */
 import { Effect } from "effect"
+import { blame } from "./blame.ts"
 import type { NotCloneableError } from "./errors.ts"
 import { failure, notCloneable, refusal, workerDied } from "./failures.ts"
+import { FiberWaiter, type Resume } from "./fiber-waiter.ts"
+import { JobQueue } from "./job-queue.ts"
+import { type MapHost, MapSink } from "./map-sink.ts"
 import {
+  ALIVE,
   CANCELLING,
+  DEAD,
   DISPATCHED,
   DONE,
   INTERRUPTED,
   type Job,
   QUEUED,
-  type Resume,
   settle,
-} from "./job.ts"
-import { JobQueue } from "./job-queue.ts"
-import { MapSink } from "./map-sink.ts"
+  type Slot,
+  type Waiter,
+} from "./model.ts"
 import {
   BATCH,
   CANCEL,
@@ -67,27 +75,21 @@ import {
   OK,
   RESULTS,
 } from "./protocol.ts"
+import { splitRefused } from "./resend.ts"
 import { type AnyTask, taskName } from "./task.ts"
 import type { Spawner } from "./transport.ts"
 import {
-  ALIVE,
   clearCancelTimer,
   closeSlot,
-  DEAD,
   refSlot,
-  type Slot,
   slotExited,
   spawnSlot,
   terminateSlot,
   unrefSlot,
 } from "./worker-slot.ts"
 
-export type { Job } from "./job.ts"
-
 /** The most tasks sent to one worker in one message. */
 export const MAX_BATCH = 64
-/** A task that was running alone at this many silent crashes (no word from the worker) fails. */
-export const MAX_STRIKES = 2
 /** How long a worker may take to say whether it skipped a cancelled task before it is terminated (ms). */
 export const CANCEL_GRACE_MS = 100
 
@@ -127,6 +129,12 @@ export class Pool {
   private dispatchScheduled = false
   private closed = false
   private readonly drained: Array<() => void> = []
+  /** What a `map` may do with the pool: check, enqueue, cancel. */
+  private readonly mapHost: MapHost = {
+    check: (task, args) => this.checkArgs(task, args),
+    enqueue: (task, args, waiter, index) => this.enqueue(task, args, waiter, index),
+    cancel: (job) => this.cancel(job),
+  }
 
   constructor(readonly options: PoolOptions) {
     this.queue = new JobQueue(options.maxQueue)
@@ -174,7 +182,7 @@ export class Pool {
       resume(Effect.fail(refused))
       return undefined
     }
-    return this.enqueue(task, args, resume, undefined, 0)
+    return this.enqueue(task, args, new FiberWaiter(resume), 0)
   }
 
   /**
@@ -194,25 +202,22 @@ export class Pool {
       resume(Effect.fail(refused))
       return undefined
     }
-    const sink = new MapSink(this, task, calls, limit, resume)
+    const sink = new MapSink(this.mapHost, task, calls, limit, resume)
     sink.pump()
     return sink.finished ? undefined : () => sink.cancel()
   }
 
-  /** @internal for MapSink */
-  enqueue(
+  private enqueue(
     task: AnyTask,
     args: ReadonlyArray<unknown>,
-    resume: Resume | undefined,
-    sink: MapSink | undefined,
+    waiter: Waiter,
     index: number,
   ): Job {
     const job: Job = {
       id: this.nextId++,
       task,
       args,
-      resume,
-      sink,
+      waiter,
       index,
       state: QUEUED,
       slot: undefined,
@@ -223,11 +228,6 @@ export class Pool {
     this.queue.push(job)
     this.scheduleDispatch()
     return job
-  }
-
-  /** @internal for MapSink */
-  check(task: AnyTask, args: ReadonlyArray<unknown>): NotCloneableError | undefined {
-    return this.checkArgs(task, args)
   }
 
   /** The fiber waiting for `job` was interrupted. */
@@ -340,17 +340,12 @@ export class Pool {
       slot.handle.send(message)
     } catch {
       // Some argument cannot be cloned: fail those tasks, send the others.
-      const good: Array<Job> = []
-      const retry: Array<unknown> = [BATCH, defs]
-      for (const job of jobs) {
-        const bad = job.args.findIndex((arg) => cloneProblem(arg) !== undefined)
-        if (bad === -1) {
-          good.push(job)
-          retry.push(job.id, job.task.key, job.args)
-          continue
-        }
-        settle(job, false, notCloneable(job.task, bad, cloneProblem(job.args[bad])!))
+      const { resend: good, unsendable } = splitRefused(jobs)
+      for (const { job, index, problem } of unsendable) {
+        settle(job, false, notCloneable(job.task, index, problem))
       }
+      const retry: Array<unknown> = [BATCH, defs]
+      for (const job of good) retry.push(job.id, job.task.key, job.args)
       if (slot.handle.prepare !== undefined) {
         for (let i = 0; i < good.length; i++) slot.handle.prepare(good[i].position = slot.sent + i)
       }
@@ -489,21 +484,8 @@ export class Pool {
     slot.head = 0
     slot.cancelling = 0
     if (orphans.length > 0) this.crashed++
-    // Who ran when it died. The worker's word (its exit handler names the task it was in) decides;
-    // a worker the pool terminated blames nobody (its interrupted task is settled already).
-    // Silence (killed from outside) certainly blames a task only when it was the only one handed
-    // over; then it earns a strike. Several unreported tasks become suspects, run alone next time.
-    let culprit: Job | undefined
-    if (!slot.killed) {
-      if (slot.exitCurrent !== undefined) {
-        culprit = orphans.find((job) => job.id === slot.exitCurrent)
-      } else if (orphans.length === 1) {
-        if (++orphans[0].strikes >= MAX_STRIKES) culprit = orphans[0]
-        orphans[0].suspect = true
-      } else {
-        for (const job of orphans) job.suspect = true
-      }
-    }
+    // Who ran when it died (blame.ts): the culprit fails, the others run again.
+    const culprit = blame(orphans, slot)
     const requeue: Array<Job> = []
     for (const job of orphans) {
       if (job === culprit) {

@@ -1,47 +1,16 @@
 /**
- * One worker as the pool tracks it, and the mechanics of its life: start,
- * keep the program alive only while it has work, close in two phases,
- * terminate. Internal to `effect-asyncio/executor`.
+ * The mechanics of a worker's life: start, keep the program alive only while
+ * it has work, close in two phases, terminate. Internal to
+ * `effect-asyncio/executor`.
  *
  * What the pool decides (which worker gets which tasks, what a death means
- * for them) stays in pool.ts; this file only holds the worker's record and
- * the steps that touch its handle and timers.
+ * for them) stays in pool.ts; this file only holds the steps that touch a
+ * worker's handle and timers. Its record, `Slot`, is in model.ts.
  *
  * @module
  */
-import type { Job } from "./job.ts"
+import { ALIVE, CLOSING, DEAD, type Slot } from "./model.ts"
 import type { Spawner, WorkerEvents, WorkerHandle } from "./transport.ts"
-
-/** Working, or idle and ready for work. */
-export const ALIVE = 0
-/** Asked to exit; terminated if it has not by the close timeout. */
-export const CLOSING = 1
-/** Exited, or terminated: its exit event may still be on the way. */
-export const DEAD = 2
-
-export interface Slot {
-  readonly handle: WorkerHandle
-  /** Tasks handed to the worker and not reported yet, in run order, from `head`. */
-  inflight: Array<Job>
-  head: number
-  /** Task keys this worker has the definition of. */
-  readonly known: Set<number>
-  state: number
-  refd: boolean
-  /** Stop handing it work (its task module failed to import). */
-  retiring: boolean
-  /** From the worker's exit marker: the task it was running, -1 for none. */
-  exitCurrent: number | undefined
-  exitCode: number | undefined
-  closeTimer: ReturnType<typeof setTimeout> | undefined
-  /** Terminated by the pool to stop its running task (already settled). */
-  killed: boolean
-  /** Cancelled tasks the worker has not answered for yet, and the deadline for its word. */
-  cancelling: number
-  cancelTimer: ReturnType<typeof setTimeout> | undefined
-  /** Tasks sent to the worker so far (the next one's position). */
-  sent: number
-}
 
 /** Starts a worker; `events` receives its slot. Throws what the spawner throws. */
 export const spawnSlot = (

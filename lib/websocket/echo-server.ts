@@ -5,7 +5,7 @@
  * @module
  */
 import { Effect, type Scope } from "effect"
-import { runtime } from "../runtime.ts"
+import { runtime } from "../internal/runtime.ts"
 import { listenBun } from "./bun-server.ts"
 import { listenDeno } from "./deno-server.ts"
 import { describe, WebSocketServeError } from "./errors.ts"

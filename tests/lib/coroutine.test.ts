@@ -14,7 +14,7 @@ import {
   wait,
   waitFor,
 } from "effect-asyncio/coroutine"
-import { withExceptionHandler } from "effect-asyncio/exception-handler"
+import { withExceptionHandler } from "effect-asyncio/loop"
 import { fromRoot, runScript, scriptCommand } from "../_support.ts"
 
 /** Runs a test program under a TestClock: time only moves when the test moves it. */

@@ -6,23 +6,21 @@ import {
   callAt,
   callLater,
   callSoon,
+  defaultExceptionHandler,
+  type ExceptionContext,
   fastLoop,
+  getExceptionHandler,
   getRunningLoop,
   loopInfo,
   loopLayer,
   makeFastLoop,
   makeLoop,
   time,
+  withExceptionHandler,
   withLoop,
 } from "effect-asyncio/loop"
-import { runtime } from "effect-asyncio/runtime"
-import { timerQueue } from "effect-asyncio/timer-queue"
-import {
-  defaultExceptionHandler,
-  type ExceptionContext,
-  getExceptionHandler,
-  withExceptionHandler,
-} from "effect-asyncio/exception-handler"
+import { runtime } from "../../lib/internal/runtime.ts"
+import { timerQueue } from "../../lib/loop/timer-queue.ts"
 
 /** A scoped test program under a TestClock: time only moves when the test moves it. */
 const runTest = <A, E>(program: Effect.Effect<A, E, import("effect").Scope.Scope>) =>

@@ -1,7 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import process from "node:process"
-import { runtime } from "effect-asyncio/runtime"
+import { runtime } from "../../lib/internal/runtime.ts"
 
 test("runtime: detects the runtime running the test", () => {
   const g = globalThis as { Deno?: unknown; Bun?: unknown }

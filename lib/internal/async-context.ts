@@ -13,7 +13,7 @@
  *
  * @example Ask whether fibers carry AsyncLocalStorage values
  * ```ts
- * import { capturesAsyncContext } from "effect-asyncio/async-context"
+ * import { capturesAsyncContext } from "./async-context.ts"
  *
  * // true unless the program's entry imports "effect-asyncio/no-async-context" first
  * console.log(`fibers carry AsyncLocalStorage values: ${capturesAsyncContext()}`)

@@ -35,7 +35,7 @@
  * @example Run an effect with every fiber dispatched by a FastScheduler
  * ```ts
  * import { Effect, Scheduler } from "effect"
- * import { FastScheduler } from "effect-asyncio/scheduler"
+ * import { FastScheduler } from "./fast-scheduler.ts"
  * import assert from "node:assert/strict"
  *
  * const scheduler = new FastScheduler()

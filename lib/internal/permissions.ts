@@ -15,7 +15,7 @@
  * @example A denied permission becomes a typed, one-line failure
  * ```ts
  * import { Effect, Exit } from "effect"
- * import { hintPermissions, PermissionDeniedError } from "effect-asyncio/permissions"
+ * import { hintPermissions, PermissionDeniedError } from "./permissions.ts"
  * import assert from "node:assert/strict"
  *
  * const denied = Object.assign(
@@ -37,8 +37,8 @@
  */
 import { Console, Data, Effect } from "effect"
 import process from "node:process"
-import { denoFlagsHeld } from "./executor/permissions.ts"
-import { markOneLine } from "./internal/one-line.ts"
+import { denoFlagsHeld } from "../executor/permissions.ts"
+import { markOneLine } from "./one-line.ts"
 
 /** Deno's permission flags, in the order `deno run --help` lists them. */
 const ORDER = ["read", "write", "net", "env", "run", "ffi", "sys", "import"]

@@ -18,7 +18,7 @@
  * - A plain function is called synchronously, with no fiber; an Effect is
  *   started synchronously, and its fiber is kept only if it suspends.
  * - A callback that throws or fails is reported to the loop's exception
- *   handler (`effect-asyncio/exception-handler`), and the batch goes on.
+ *   handler (`./exception-handler.ts`), and the batch goes on.
  * - The queue belongs to a `Scope` (the program's, under `run`): one
  *   finalizer drops every pending callback and interrupts the suspended ones.
  *
@@ -27,7 +27,7 @@
  * @example A queue is made per scope and runs what is due
  * ```ts
  * import { Effect } from "effect"
- * import { timerQueue } from "effect-asyncio/timer-queue"
+ * import { timerQueue } from "./timer-queue.ts"
  * import assert from "node:assert/strict"
  *
  * const seen: Array<string> = []
@@ -45,7 +45,7 @@
  */
 import { Cause, Clock, Context, Duration, Effect, type Exit, Fiber, Scheduler, Scope } from "effect"
 import { reportException } from "./exception-handler.ts"
-import { isFailure } from "./internal/failure.ts"
+import { isFailure } from "../internal/failure.ts"
 
 /** What the loop can call back: an Effect, or a plain function and its arguments. */
 export type Callback =

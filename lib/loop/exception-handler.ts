@@ -14,8 +14,7 @@
  * @example Collect the failures of callbacks instead of printing them
  * ```ts
  * import { Effect } from "effect"
- * import { callSoon } from "effect-asyncio/loop"
- * import { type ExceptionContext, withExceptionHandler } from "effect-asyncio/exception-handler"
+ * import { callSoon, type ExceptionContext, withExceptionHandler } from "effect-asyncio/loop"
  * import assert from "node:assert/strict"
  *
  * const reports: Array<ExceptionContext> = []

@@ -1,7 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect, Scheduler } from "effect"
-import { FastScheduler } from "effect-asyncio/scheduler"
+import { FastScheduler } from "../../lib/loop/fast-scheduler.ts"
 
 test("FastScheduler: one dispatcher shared by every fiber, tasks in FIFO order", async () => {
   const scheduler = new FastScheduler()

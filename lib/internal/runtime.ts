@@ -7,7 +7,7 @@
  *
  * @example Which runtime runs this program
  * ```ts
- * import { runtime } from "effect-asyncio/runtime"
+ * import { runtime } from "./runtime.ts"
  * import assert from "node:assert/strict"
  * import process from "node:process"
  *
