@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Listening, notAWebSocket, type Peers, type PeerSocket } from "./peers.ts"
+import { type Listening, notAWebSocket, type Peers, type PeerSocket, type Tls } from "./peers.ts"
 
 interface BunSocket extends PeerSocket {
   send(message: string | Uint8Array): number
@@ -18,6 +18,7 @@ interface BunApi {
   serve(options: {
     hostname: string
     port: number
+    tls?: Tls
     fetch: (request: Request, server: BunServer) => Response | undefined
     websocket: {
       open: (ws: BunSocket) => void
@@ -27,12 +28,13 @@ interface BunApi {
   }): BunServer
 }
 
-/** Listens on `hostname:port` and echoes every message, on Bun. */
-export const listenBun = (hostname: string, port: number, peers: Peers): Listening => {
+/** Listens on `hostname:port` (TLS with `tls`) and echoes every message, on Bun. */
+export const listenBun = (hostname: string, port: number, peers: Peers, tls?: Tls): Listening => {
   const bun = (globalThis as unknown as { Bun: BunApi }).Bun
   const server = bun.serve({
     hostname,
     port,
+    ...(tls === undefined ? {} : { tls }),
     fetch: (request, server) => (server.upgrade(request) ? undefined : notAWebSocket()),
     websocket: {
       open: (ws) => void peers.add(ws),
