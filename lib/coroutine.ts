@@ -25,7 +25,7 @@ import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, Result, type Scop
 import process from "node:process"
 import { type Loop, withLoop } from "./loop.ts"
 import { checkMainGuard } from "./executor/failures.ts"
-import { millisOf } from "./internal/millis.ts"
+import { type Delay, millisOf } from "./internal/millis.ts"
 import { markOneLine, oneLine, reportIfUnhandled } from "./internal/one-line.ts"
 import { catchPermissions, type PermissionDeniedError } from "./internal/permissions.ts"
 import { RunningLoop } from "./internal/running-loop.ts"
@@ -311,10 +311,10 @@ export const FIRST_EXCEPTION: ReturnWhen = "FIRST_EXCEPTION"
 export const ALL_COMPLETED: ReturnWhen = "ALL_COMPLETED"
 
 /** Options for {@link wait}. */
-export interface WaitOptions {
+export interface WaitOptions<D extends Duration.Input = Duration.Input> {
   readonly returnWhen?: ReturnWhen
-  /** Return (not fail) after this long, with whatever is done by then. */
-  readonly timeout?: Duration.Input
+  /** Return (not fail) after this long, with whatever is done by then (not a bare number: see `Delay`). */
+  readonly timeout?: Delay<D>
 }
 
 /** The two groups `asyncio.wait` returns, each in input order. */
@@ -350,9 +350,9 @@ const isFailed = <A, E>(exit: Exit.Exit<A, E>): boolean =>
  * assert.equal(pending.length, 1)
  * ```
  */
-export const wait = <A, E, R = never>(
+export const wait = <A, E, R = never, const D extends Duration.Input = Duration.Input>(
   tasks: Iterable<Awaitable<A, E, R>>,
-  options?: WaitOptions,
+  options?: WaitOptions<D>,
 ): Effect.Effect<WaitResult<A, E>, never, R> =>
   Effect.gen(function* () {
     const timeout = options?.timeout === undefined ? undefined : yield* timeoutMillis(
@@ -440,9 +440,9 @@ const timeoutMillis = (caller: string, timeout: Duration.Input): Effect.Effect<n
  * assert.equal(error._tag, "TimeoutError")
  * ```
  */
-export const waitFor = <A, E, R = never>(
+export const waitFor = <A, E, R = never, const D extends Duration.Input = Duration.Input>(
   awaitable: Awaitable<A, E, R>,
-  timeout: Duration.Input,
+  timeout: Delay<D>,
 ): Effect.Effect<A, E | Cause.TimeoutError, R> =>
   Effect.flatMap(timeoutMillis("waitFor", timeout), (millis) => {
     const timedOut = Effect.fail(

@@ -1,7 +1,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
-import { Cause, Effect, Exit, Fiber, Result } from "effect"
+import { Cause, type Duration, Effect, Exit, Fiber, Result } from "effect"
 import { TestClock } from "effect/testing"
 import {
   AsyncError,
@@ -180,7 +180,7 @@ test("wait: FIRST_EXCEPTION with no failure waits for all; interruption is not a
 test("wait: a timeout returns what is done so far, rather than failing", async () => {
   await runTest(Effect.gen(function* () {
     const both = yield* tasks([after(10, 1), after(100, 2)])
-    const waiting = yield* Effect.forkChild(wait(both, { timeout: 50 }))
+    const waiting = yield* Effect.forkChild(wait(both, { timeout: "50 millis" }))
     yield* TestClock.adjust(50)
     const { done, pending } = yield* Fiber.join(waiting)
     assert.equal(done.length, 1)
@@ -236,7 +236,7 @@ test("wait: interrupting the waiter leaves its observers detached and the tasks 
 
 test("waitFor: returns the value within the limit", async () => {
   await runTest(Effect.gen(function* () {
-    const fiber = yield* Effect.forkChild(waitFor(after(10, "ok"), 20))
+    const fiber = yield* Effect.forkChild(waitFor(after(10, "ok"), "20 millis"))
     yield* TestClock.adjust(10)
     assert.equal(yield* Fiber.join(fiber), "ok")
   }))
@@ -271,8 +271,8 @@ test("waitFor: a task already done gives its result even with a zero limit; NaN 
   await runTest(runningLoop(Effect.gen(function* () {
     const task = yield* createTask(Effect.succeed("done"))
     yield* Fiber.await(task)
-    assert.equal(yield* waitFor(task, 0), "done")
-    const exit = yield* Effect.exit(waitFor(Effect.succeed(1), NaN))
+    assert.equal(yield* waitFor(task, "0 millis"), "done")
+    const exit = yield* Effect.exit(waitFor(Effect.succeed(1), NaN as Duration.Input))
     assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
     assert.match(String(Cause.squash(exit.cause)), /waitFor: the timeout must be a number, got NaN/)
   })))
@@ -281,7 +281,7 @@ test("waitFor: a task already done gives its result even with a zero limit; NaN 
 test("waitFor: given a task, the limit interrupts the task (asyncio cancels it)", async () => {
   await runTest(runningLoop(Effect.gen(function* () {
     const task = yield* createTask(after(100, "late"))
-    const waiting = yield* Effect.forkChild(Effect.flip(waitFor(task, 20)))
+    const waiting = yield* Effect.forkChild(Effect.flip(waitFor(task, "20 millis")))
     yield* TestClock.adjust(20)
     assert.ok(Cause.isTimeoutError(yield* Fiber.join(waiting)))
     assert.ok(Exit.hasInterrupts(yield* Fiber.await(task)))
@@ -362,9 +362,11 @@ test("wait: a timeout of zero or below returns at once with what is done; NaN is
     const done = yield* createTask(Effect.succeed(1))
     yield* Fiber.await(done)
     const slow = yield* createTask(after(10, 2))
-    const result = yield* wait([done, slow], { timeout: -1 })
+    const result = yield* wait([done, slow], { timeout: "-1 millis" })
     assert.deepEqual(result, { done: [done], pending: [slow] })
-    const exit = yield* Effect.exit(wait([slow], { timeout: NaN }))
+    const exit = yield* Effect.exit(
+      wait<number, never, never, Duration.Input>([slow], { timeout: NaN }),
+    )
     assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
   })))
 })

@@ -30,20 +30,20 @@ const scenarios: ReadonlyArray<
 > = [
   (note) =>
     Effect.gen(function* () {
-      yield* callLater(0, note("f"))
+      yield* callLater("0 millis", note("f"))
       for (const name of ["g1", "g2", "g3"]) yield* callSoon(note(name))
       return 4
     }),
   (note) =>
     Effect.gen(function* () {
       yield* callSoon(note("g"))
-      yield* callLater(0, note("f"))
+      yield* callLater("0 millis", note("f"))
       return 2
     }),
   (note) =>
     Effect.gen(function* () {
-      yield* callLater(0, note("a"))
-      yield* callLater(0, note("b"))
+      yield* callLater("0 millis", note("a"))
+      yield* callLater("0 millis", note("b"))
       yield* callSoon(note("c"))
       return 3
     }),
