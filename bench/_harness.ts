@@ -16,7 +16,7 @@
  * program that opted in to `effect-asyncio/no-async-context`, which is a
  * whole-program choice: after a workload's other variants, the bench runs
  * itself again in a child process with that module preloaded, measuring only
- * those variants of that workload, and passes the child's rows on.
+ * those variants of that workload; its rows go to the same stdout.
  */
 import { collectGarbage } from "./_gc.ts"
 import { measure } from "mitata"
@@ -26,24 +26,8 @@ import { fileURLToPath } from "node:url"
 import process from "node:process"
 import { capturesAsyncContext } from "../lib/internal/async-context.ts"
 import { runtime } from "../lib/internal/runtime.ts"
-import { scriptCommand } from "../tests/_support.ts"
-
-/** One measured variant of one workload on one runtime. */
-export interface BenchRow {
-  readonly bench: string
-  readonly workload: string
-  readonly variant: string
-  /** true for the baseline the other variants are compared against. */
-  readonly baseline: boolean
-  readonly runtime: string
-  readonly unit: string
-  readonly median: number
-  readonly min: number
-  readonly max: number
-  readonly samples: number
-  /** Secondary figures, e.g. `peakRssMiB`. */
-  readonly extra?: Record<string, number>
-}
+import { scriptCommand } from "../scripts/support.ts"
+import { type BenchRow, rowLine } from "./row.ts"
 
 export interface Variant {
   readonly name: string
@@ -164,80 +148,45 @@ const mainScript = (): string => {
 
 /**
  * Runs this bench again with `effect-asyncio/no-async-context` preloaded,
- * measuring only `workload`'s `noAsyncContext` variants; prints the child's
- * rows as its own and returns them.
+ * measuring only `workload`'s `noAsyncContext` variants. The child shares
+ * this process's stdout, so its rows reach `bench/run.ts` as this one's do.
  */
-const runInOptedInChild = (workload: Workload): Promise<Array<BenchRow>> =>
-  runBenchProcess(
-    scriptCommand(mainScript(), process.argv.slice(2), runtime.name, {
-      preload: noAsyncContextModule,
-    }),
-    { env: { ...process.env, BENCH_NO_ASYNC_CONTEXT_WORKLOAD: workload.workload } },
-  )
-
-/**
- * Runs a bench process (`argv`) and collects the rows it prints as
- * `BENCH {json}` lines. Other lines are echoed; each row goes to `onRow`
- * (by default echoed as it came, so a parent process collects it in turn).
- */
-export const runBenchProcess = (
-  argv: ReadonlyArray<string>,
-  options: {
-    readonly env?: Record<string, string | undefined>
-    readonly onRow?: (row: BenchRow) => void
-  } = {},
-): Promise<Array<BenchRow>> =>
+const runInOptedInChild = (workload: Workload): Promise<void> =>
   new Promise((resolve, reject) => {
-    const [exe, ...args] = argv
-    const child = spawn(exe, args, { stdio: ["ignore", "pipe", "inherit"], env: options.env })
-    const rows: Array<BenchRow> = []
-    let buffer = ""
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      buffer += chunk
-      const lines = buffer.split("\n")
-      buffer = lines.pop() ?? ""
-      for (const line of lines) {
-        if (!line.startsWith("BENCH ")) {
-          console.log(line)
-          continue
-        }
-        const row = JSON.parse(line.slice(6)) as BenchRow
-        rows.push(row)
-        if (options.onRow) options.onRow(row)
-        else console.log(line)
-      }
+    const [exe, ...args] = scriptCommand(mainScript(), process.argv.slice(2), runtime.name, {
+      preload: noAsyncContextModule,
+    })
+    const child = spawn(exe, args, {
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, BENCH_NO_ASYNC_CONTEXT_WORKLOAD: workload.workload },
     })
     child.on("error", reject)
-    child.on(
-      "close",
-      (code) => code === 0 ? resolve(rows) : reject(new Error(`${argv.join(" ")} exited ${code}`)),
-    )
+    child.on("close", (code) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`the opted-in run of ${workload.workload} exited ${code}`)))
   })
 
 /**
  * Measures every variant of `workload` and prints its rows; its
  * `noAsyncContext` variants run in a child process (see the module's doc).
  */
-export const runWorkload = async (workload: Workload): Promise<Array<BenchRow>> => {
+export const runWorkload = async (workload: Workload): Promise<void> => {
   if (childWorkload !== undefined) {
-    if (workload.workload !== childWorkload) return []
+    if (workload.workload !== childWorkload) return
     if (capturesAsyncContext()) {
       throw new Error(`${noAsyncContextModule} did not take effect in the child run`)
     }
     return measureVariants(workload, workload.variants.filter((v) => v.noAsyncContext))
   }
-  const rows = await measureVariants(workload, workload.variants.filter((v) => !v.noAsyncContext))
-  if (workload.variants.some((v) => v.noAsyncContext)) {
-    rows.push(...(await runInOptedInChild(workload)))
-  }
-  return rows
+  await measureVariants(workload, workload.variants.filter((v) => !v.noAsyncContext))
+  if (workload.variants.some((v) => v.noAsyncContext)) await runInOptedInChild(workload)
 }
 
 const measureVariants = async (
   workload: Workload,
   variants: ReadonlyArray<Variant>,
-): Promise<Array<BenchRow>> => {
-  const rows: Array<BenchRow> = []
+): Promise<void> => {
   const samples = quick ? 2 : workload.samples ?? 7
   for (const variant of variants) {
     resetPeakRss()
@@ -274,10 +223,8 @@ const measureVariants = async (
         extra: { ...own?.extra, ...(rss === undefined ? {} : { peakRssMiB: Math.round(rss) }) },
       }),
     }
-    rows.push(row)
-    console.log(`BENCH ${JSON.stringify(row)}`)
+    console.log(rowLine(row))
   }
-  return rows
 }
 
 /** Runs the workloads one after another. */

@@ -15,7 +15,8 @@ import { Effect } from "effect"
 import { gather } from "effect-asyncio/coroutine"
 import { runInExecutor } from "effect-asyncio/executor"
 import * as LagMonitor from "effect-asyncio/lag-monitor"
-import { blockingSleep, heartbeatWhile } from "../recipes/blocking-call.ts"
+import { blockingSleep } from "../recipes/blocking-call.ts"
+import { worstLateness } from "effect-asyncio/timing"
 import { runBench, type Variant, type Workload } from "./_harness.ts"
 import { fromDef, param } from "./workloads.ts"
 import process from "node:process"
@@ -39,14 +40,14 @@ const heartbeat = (
       name: "Effect.sleep (non-blocking)",
       baseline: true,
       selfTimed: true,
-      run: () => Effect.runPromise(heartbeatWhile(Effect.sleep(waitMs))),
+      run: () => Effect.runPromise(worstLateness(Effect.sleep(waitMs))),
     },
   ]
   if (variant !== variants[0].name) {
     variants.push({
       name: variant,
       selfTimed: true,
-      run: () => Effect.runPromise(heartbeatWhile(wait(waitMs))),
+      run: () => Effect.runPromise(worstLateness(wait(waitMs))),
     })
   }
   return { ...fromDef(bench, name), variants } satisfies Workload

@@ -7,7 +7,7 @@
  */
 import { Effect } from "effect"
 import { fastLoop, loopLayer, withLoop } from "effect-asyncio/loop"
-import { spawnGather } from "../recipes/loop-swap.ts"
+import { spawnGather } from "./_spawn-gather.ts"
 import { runBench } from "./_harness.ts"
 import { fromDef } from "./workloads.ts"
 

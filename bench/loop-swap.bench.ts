@@ -18,7 +18,7 @@
  */
 import { Effect } from "effect"
 import { defaultLoop, fastLoop, type Loop, withLoop } from "effect-asyncio/loop"
-import { spawnGather } from "../recipes/loop-swap.ts"
+import { spawnGather } from "./_spawn-gather.ts"
 import { runBench, type Variant, withNoAsyncContext, type Workload } from "./_harness.ts"
 import { callLaterVariants } from "./_call-later.ts"
 import { fromDef, param } from "./workloads.ts"

@@ -9,7 +9,7 @@
 import { spawn } from "node:child_process"
 import { existsSync, readdirSync } from "node:fs"
 import process from "node:process"
-import type { BenchRow } from "./_harness.ts"
+import { type BenchRow, parseRowLine } from "./row.ts"
 import { sideDefs, workloadDef } from "./workloads.ts"
 
 /** Where the peer scripts are: one `<bench>.py` per `bench/<bench>.bench.ts`. */
@@ -114,9 +114,7 @@ export const workloadsOf = (bench: string): Array<string> =>
 
 /** Reads the `BENCH {json}` lines of a peer's output. */
 export const parseRows = (stdout: string): Array<BenchRow> =>
-  stdout.split("\n").filter((l) => l.startsWith("BENCH ")).map((l) =>
-    JSON.parse(l.slice(6)) as BenchRow
-  )
+  stdout.split("\n").flatMap((line) => parseRowLine(line) ?? [])
 
 export interface PeerOptions {
   /** Only these workloads (all of the bench's when absent). */

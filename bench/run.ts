@@ -21,9 +21,9 @@ import { spawn } from "node:child_process"
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs"
 import os from "node:os"
 import process from "node:process"
-import { type BenchRow, runBenchProcess } from "./_harness.ts"
+import { type BenchRow, parseRowLine } from "./row.ts"
 import type { RuntimeName } from "../lib/internal/runtime.ts"
-import { scriptCommand } from "../tests/_support.ts"
+import { scriptCommand } from "../scripts/support.ts"
 import {
   findPython,
   installHint,
@@ -32,16 +32,9 @@ import {
   type Python,
   runPeerBench,
 } from "./peers.ts"
-import {
-  chartFile,
-  fmt,
-  groupByWorkload,
-  renderChart,
-  renderHeader,
-  renderReport,
-  unjoined,
-} from "./report.ts"
-import { writeReadmeFigures } from "./readme-figures.ts"
+import { chartFile, fmt, groupByWorkload, renderHeader, renderReport, unjoined } from "./report.ts"
+import { renderChart } from "./chart.ts"
+import { writeLoopFigures } from "./loop-figures.ts"
 
 const here = new URL(".", import.meta.url).pathname
 const resultsDir = `${here}results/`
@@ -51,6 +44,45 @@ const benches = readdirSync(here)
   .filter((file) => file.endsWith(".bench.ts"))
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort()
+
+/**
+ * Runs a bench process (`argv`) and collects the rows it prints as
+ * `BENCH {json}` lines. Other lines are echoed; each row goes to `onRow`
+ * (by default echoed as it came, so a parent process collects it in turn).
+ */
+const runBenchProcess = (
+  argv: ReadonlyArray<string>,
+  options: {
+    readonly env?: Record<string, string | undefined>
+    readonly onRow?: (row: BenchRow) => void
+  } = {},
+): Promise<Array<BenchRow>> =>
+  new Promise((resolve, reject) => {
+    const [exe, ...args] = argv
+    const child = spawn(exe, args, { stdio: ["ignore", "pipe", "inherit"], env: options.env })
+    const rows: Array<BenchRow> = []
+    let buffer = ""
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      buffer += chunk
+      const lines = buffer.split("\n")
+      buffer = lines.pop() ?? ""
+      for (const line of lines) {
+        const row = parseRowLine(line)
+        if (row === undefined) {
+          console.log(line)
+          continue
+        }
+        rows.push(row)
+        if (options.onRow) options.onRow(row)
+        else console.log(line)
+      }
+    })
+    child.on("error", reject)
+    child.on(
+      "close",
+      (code) => code === 0 ? resolve(rows) : reject(new Error(`${argv.join(" ")} exited ${code}`)),
+    )
+  })
 
 const runOne = (file: string, runtime: RuntimeName) => {
   console.log(`\n=== ${file} on ${runtime}`)
@@ -155,6 +187,8 @@ if (import.meta.main) {
   for (const group of groupByWorkload(rows)) {
     writeFileSync(`${resultsDir}${chartFile(group.bench, group.workload)}`, renderChart(group))
   }
-  writeReadmeFigures()
-  console.log(`\nwrote ${jsonPath}, ${resultsDir}REPORT.md, the charts and README.md's loop table`)
+  writeLoopFigures()
+  console.log(
+    `\nwrote ${jsonPath}, ${resultsDir}REPORT.md, the charts and docs/loops.md's loop table`,
+  )
 }

@@ -19,14 +19,10 @@
  * one batch and schedules a single task that resumes them all, in order, so
  * 100 000 waiters cost one scheduler task, not 100 000; `close` does not
  * touch that batch; an interrupted waiter removes itself from either list.
- * A `Deferred` per generation was measured as the alternative (2026-11-25,
- * machine under load ~5 on 2 cores): fan-out of 100 000 waiters showed no
- * consistent winner (both resume the waiters in one synchronous loop; Bun
- * 57 vs 88 ms default loop, Deno 1 043 vs 697 ms), and ping-pong was faster
- * with the Deferred on Deno (it saves one fiber suspension per round trip).
- * It was rejected because `Deferred.done` resumes the waiters *inside* `set`,
- * before the setter continues, which is not asyncio's order (the test
- * "woken waiters run after the setter yields" fails with it).
+ * A `Deferred` per generation is not used: `Deferred.done` resumes the
+ * waiters *inside* `set`, before the setter continues, which is not
+ * asyncio's order (the test "woken waiters run after the setter yields"
+ * fails with it).
  *
  * @example Two waiters, one signal
  * ```ts

@@ -16,7 +16,7 @@
  *   skipped there (on the worker's word), and terminates (and replaces) the
  *   worker of a running one, which Python cannot do.
  * - A worker that dies fails only the task it was running; the others run
- *   again on its replacement (see the README's failure rules).
+ *   again on its replacement (docs/executors.md has the failure rules).
  * - Failures are typed: {@link TaskError} (the task threw; remote name,
  *   message and stack kept), {@link NotCloneableError} (names the argument),
  *   {@link BrokenWorkerError} (the worker died; the pool replaces it),

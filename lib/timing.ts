@@ -13,6 +13,9 @@
  * - {@link trial} times one way of running spanned work, and
  *   {@link speedupTable} compares trials: wall time, speedup over the first,
  *   and the conclusion those numbers support.
+ * - {@link worstLateness} runs an Effect beside a 10 ms heartbeat (a
+ *   `LagMonitor`) and returns how late the heartbeat's worst tick ran: what
+ *   a blocking call costs every other fiber.
  *
  * @example Two calls on one thread never overlap
  * ```ts
@@ -32,6 +35,7 @@
 import { Effect } from "effect"
 import process from "node:process"
 import { threadId } from "node:worker_threads"
+import * as LagMonitor from "./lag-monitor.ts"
 
 /** One run of a function: start and end in ms since the epoch, and who ran it. */
 export interface Span {
@@ -130,3 +134,18 @@ export const speedupTable = (trials: ReadonlyArray<Trial<unknown>>): Array<strin
     const note = i === 0 ? "one at a time (the baseline)" : conclusion(t.spans, speedup)
     return `${t.name.padEnd(34)} ${ms} ms  ${speedup.toFixed(2).padStart(5)}×   ${note}`
   })
+
+/**
+ * Runs `effect` beside a heartbeat that ticks every 10 ms (a `LagMonitor`,
+ * which warns past 100 ms, as asyncio's debug mode does) and returns the
+ * heartbeat's worst lateness in ms: near 0 while `effect` gives the thread
+ * back, about the blocked time while it keeps it.
+ */
+export const worstLateness = <E>(effect: Effect.Effect<unknown, E>): Effect.Effect<number, E> =>
+  Effect.scoped(Effect.gen(function* () {
+    const heartbeat = yield* LagMonitor.make({ interval: "10 millis", threshold: "100 millis" })
+    yield* Effect.sleep("30 millis") // a few ticks on an idle loop first
+    yield* effect
+    yield* Effect.sleep("30 millis") // and the tick that was due during the wait
+    return (yield* heartbeat.report).maxMs
+  }))

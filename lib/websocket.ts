@@ -38,9 +38,9 @@
  *
  * Throughput: a `receive` that has to wait costs one fiber suspension, which
  * is what separates an Effect client from raw `WebSocket` event handlers in a
- * strict request/reply loop (see bench/websocket-echo.bench.ts: this client is
- * within a few % of a bare `effect/socket` loop and of a hand-written
- * `Effect.callback` one; all three trail raw handlers by 10–25%).
+ * strict request/reply loop; bench/websocket-echo.bench.ts compares it with a
+ * bare `effect/socket` loop, a hand-written `Effect.callback` one and raw
+ * handlers (figures in bench/results/REPORT.md).
  *
  * @example Echo a message through the embedded server
  * ```ts

@@ -26,23 +26,13 @@
 import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
 import { runInExecutor, task } from "effect-asyncio/executor"
-import * as LagMonitor from "effect-asyncio/lag-monitor"
+import { worstLateness } from "effect-asyncio/timing"
 
 /** JavaScript's `time.sleep`: blocks the calling thread for `ms` milliseconds. */
 export const blockingSleep = task(import.meta.url, "blockingSleep", (ms: number): number => {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
   return ms
 })
-
-/** Runs `waiter` beside a 10 ms heartbeat and returns the heartbeat's worst lateness in ms. */
-export const heartbeatWhile = <E>(waiter: Effect.Effect<unknown, E>): Effect.Effect<number, E> =>
-  Effect.scoped(Effect.gen(function* () {
-    const heartbeat = yield* LagMonitor.make({ interval: "10 millis", threshold: "100 millis" })
-    yield* Effect.sleep("30 millis") // a few ticks on an idle loop first
-    yield* waiter
-    yield* Effect.sleep("30 millis") // and the tick that was due during the wait
-    return (yield* heartbeat.report).maxMs
-  }))
 
 export const cases = {
   "Effect.sleep (non-blocking)": Effect.sleep("200 millis"),
@@ -56,7 +46,8 @@ export const main = Effect.gen(function* () {
   yield* runInExecutor(null, blockingSleep, 0)
   yield* Console.log("a heartbeat ticks every 10 ms while another fiber waits 200 ms")
   for (const [name, waiter] of Object.entries(cases)) {
-    const lateness = yield* heartbeatWhile(waiter)
+    // A 10 ms heartbeat beside the waiter: how late did its worst tick run?
+    const lateness = yield* worstLateness(waiter)
     yield* Console.log(
       `${name.padEnd(30)}  worst heartbeat lateness: ${lateness.toFixed(1).padStart(5)} ms`,
     )

@@ -12,12 +12,8 @@
 import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
 
-// A coroutine that would do time-intensive work, then returns a value. `Effect.fn("func")` is
-// the idiomatic form: each call opens a tracing span named "func" and captures the call site's
-// stack for it (a `new Error()`), a few microseconds a call. In a hot loop use
-// `Effect.fnUntraced(body, Effect.withSpan("func"))` (the span, no stack) or plain
-// `Effect.fnUntraced(body)` (no span); bench/coroutine-await.bench.ts measures all three
-// (bench/results/REPORT.md).
+// A coroutine that would do time-intensive work, then returns a value. `Effect.fn("func")`
+// names it: each call gets a tracing span "func" (what it costs: bench/coroutine-await.bench.ts).
 export const func = Effect.fn("func")(function* () {
   return "Hello, world!"
 })

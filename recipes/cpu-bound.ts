@@ -29,6 +29,7 @@ import {
 } from "effect-asyncio/executor"
 import { spanned, speedupTable, trial } from "effect-asyncio/timing"
 import process from "node:process"
+import { parseArgs } from "node:util"
 
 /** Counts the primes below `limit` by trial division: pure CPU. `spanned` notes when and where. */
 export const countPrimes = task(
@@ -69,10 +70,11 @@ export const main = (limit: number) =>
 
 /** Reads `--limit N` (default 2,000,000). */
 export const parseLimit = (args: ReadonlyArray<string>): number => {
-  const at = args.indexOf("--limit")
-  const limit = at === -1 ? 2_000_000 : Number(args[at + 1])
+  const options = { limit: { type: "string", default: "2000000" } } as const
+  const { values } = parseArgs({ args: [...args], options })
+  const limit = Number(values.limit)
   if (!(Number.isInteger(limit) && limit > 2)) {
-    throw new RangeError(`--limit wants an integer above 2, got ${args[at + 1]}`)
+    throw new RangeError(`--limit wants an integer above 2, got ${values.limit}`)
   }
   return limit
 }

@@ -48,12 +48,6 @@ export const pingPong = (n: number) =>
     yield* Fiber.join(ponger)
   })
 
-/** `n` tasks that each yield to the loop once and return their index, gathered (as in run-concurrently's bench). */
-export const spawnGather = (n: number) =>
-  Effect.all(Array.from({ length: n }, (_, i) => Effect.as(Effect.yieldNow, i)), {
-    concurrency: "unbounded",
-  })
-
 export const main = (n = 1_000) =>
   Effect.gen(function* () {
     const before = yield* Effect.andThen(pingPong(n), loopInfo())

@@ -25,6 +25,7 @@
 import { Console, Effect } from "effect"
 import { run, wait } from "effect-asyncio/coroutine"
 import process from "node:process"
+import { parseArgs } from "node:util"
 
 /** Every sleep is multiplied by `scale` (1 = the playbook's timings). */
 export const cor1 = (scale = 1) =>
@@ -50,10 +51,10 @@ export const main = (scale = 1) => wait([cor1(scale), cor2(scale)])
 
 /** Reads `--scale N` from the command line; 1 when absent. */
 export const parseScale = (args: ReadonlyArray<string>): number => {
-  const at = args.indexOf("--scale")
-  if (at === -1) return 1
-  const scale = Number(args[at + 1])
-  if (!(scale > 0)) throw new Error(`--scale wants a positive number, got ${args[at + 1]}`)
+  const options = { scale: { type: "string", default: "1" } } as const
+  const { values } = parseArgs({ args: [...args], options })
+  const scale = Number(values.scale)
+  if (!(scale > 0)) throw new Error(`--scale wants a positive number, got ${values.scale}`)
   return scale
 }
 

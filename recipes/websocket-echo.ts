@@ -28,6 +28,7 @@ import { run } from "effect-asyncio/coroutine"
 import { connect, type Message, serveEcho, type WebSocketClient } from "effect-asyncio/websocket"
 import { readFileSync } from "node:fs"
 import process from "node:process"
+import * as util from "node:util"
 
 // Unlike the playbook's class, there is no EchoWebsocket before it is connected:
 // `EchoWebsocket.connect` is the only way to make one, so `send` before
@@ -72,16 +73,20 @@ const readText = (file: string) =>
 
 /** Reads `--url <ws://… or wss://…>` and `--ca FILE` from the command line; absent ones are left out. */
 export const parseArgs = (args: ReadonlyArray<string>): { url?: string; ca?: string } => {
-  const value = (flag: string, wants: string) => {
-    const at = args.indexOf(flag)
-    if (at === -1) return undefined
-    const found = args[at + 1]
-    if (found === undefined || found.startsWith("--")) throw new Error(`${flag} wants ${wants}`)
-    return found
+  try {
+    const { url, ca } = util.parseArgs({
+      args: [...args],
+      options: { url: { type: "string" }, ca: { type: "string" } },
+    }).values
+    return { ...(url === undefined ? {} : { url }), ...(ca === undefined ? {} : { ca }) }
+  } catch (error) {
+    // A flag with no value, or with another flag after it.
+    if ((error as { code?: string }).code !== "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw error
+    const which = (error as Error).message.includes("--ca")
+      ? "--ca wants a PEM file"
+      : "--url wants a ws:// or wss:// URL"
+    throw new Error(which, { cause: error })
   }
-  const url = value("--url", "a ws:// or wss:// URL")
-  const ca = value("--ca", "a PEM file")
-  return { ...(url === undefined ? {} : { url }), ...(ca === undefined ? {} : { ca }) }
 }
 
 if (import.meta.main) {

@@ -3,7 +3,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { readFileSync } from "node:fs"
-import { fromRoot } from "./_support.ts"
+import { fromRoot } from "../scripts/support.ts"
 
 const asyncioNames = [
   "run",

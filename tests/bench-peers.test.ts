@@ -8,7 +8,7 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { existsSync } from "node:fs"
-import type { BenchRow } from "../bench/_harness.ts"
+import type { BenchRow } from "../bench/row.ts"
 import {
   findPython,
   installHint,

@@ -1,24 +1,24 @@
 /**
  * The report builder (bench/report.ts): fixed rows in, the expected REPORT.md
- * tables and well-formed SVG charts out; and the README's chart links point at
+ * tables and well-formed SVG charts out; and docs/performance.md's chart links point at
  * charts the report writes.
  */
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { readFileSync } from "node:fs"
-import type { BenchRow } from "../bench/_harness.ts"
+import type { BenchRow } from "../bench/row.ts"
 import {
   chartFile,
   groupByWorkload,
-  renderChart,
   renderHeader,
   renderReport,
   slug,
   unjoined,
   uvloopOf,
 } from "../bench/report.ts"
+import { renderChart } from "../bench/chart.ts"
 import { workloadDefs } from "../bench/workloads.ts"
-import { fromRoot } from "./_support.ts"
+import { fromRoot } from "../scripts/support.ts"
 
 const row = (fields: Partial<BenchRow> & Pick<BenchRow, "runtime" | "variant" | "median">) => ({
   bench: "run-concurrently",
@@ -207,11 +207,10 @@ test("bench report: chart file names are slugs of bench and workload", () => {
   assert.equal(new Set(files).size, files.length, "two workloads would share a chart")
 })
 
-test("bench report: the README's Performance section links the report and existing charts", () => {
-  const readme = readFileSync(fromRoot("README.md"), "utf8")
-  const section = readme.slice(readme.indexOf("## Performance"))
-  assert.match(section, /\(bench\/results\/REPORT\.md\)/)
-  const linked = [...section.matchAll(/\(bench\/results\/([^)]+\.svg)\)/g)].map((m) => m[1])
+test("bench report: docs/performance.md links the report and existing charts", () => {
+  const section = readFileSync(fromRoot("docs/performance.md"), "utf8")
+  assert.match(section, /\(\.\.\/bench\/results\/REPORT\.md\)/)
+  const linked = [...section.matchAll(/\(\.\.\/bench\/results\/([^)]+\.svg)\)/g)].map((m) => m[1])
   assert.ok(linked.length >= 4, `only ${linked.length} charts linked`)
   const known = new Set(workloadDefs.map((w) => chartFile(w.bench, w.workload)))
   for (const file of linked) assert.ok(known.has(file), `${file} is no workload's chart`)

@@ -3,9 +3,10 @@ import assert from "node:assert/strict"
 import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { runInExecutor } from "effect-asyncio/executor"
-import { blockingSleep, heartbeatWhile } from "../recipes/blocking-call.ts"
+import { blockingSleep } from "../recipes/blocking-call.ts"
+import { worstLateness } from "effect-asyncio/timing"
 import { waitForNotify } from "./fixtures/wait-for-notify.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 test("blocking-call: blockingSleep holds the thread for the time asked", () => {
   const started = performance.now()
@@ -16,7 +17,7 @@ test("blocking-call: blockingSleep holds the thread for the time asked", () => {
 test("blocking-call: a non-blocking wait leaves the heartbeat on time (TestClock)", async () => {
   const lateness = await Effect.runPromise(
     Effect.gen(function* () {
-      const fiber = yield* Effect.forkChild(heartbeatWhile(Effect.sleep("200 millis")))
+      const fiber = yield* Effect.forkChild(worstLateness(Effect.sleep("200 millis")))
       for (let i = 0; i < 30; i++) yield* TestClock.adjust("10 millis")
       return yield* Fiber.join(fiber)
     }).pipe(Effect.provide(TestClock.layer())),
@@ -25,7 +26,7 @@ test("blocking-call: a non-blocking wait leaves the heartbeat on time (TestClock
 })
 
 test("blocking-call: a blocking wait delays the heartbeat by about the wait", async () => {
-  const lateness = await Effect.runPromise(heartbeatWhile(Effect.sync(() => blockingSleep(150))))
+  const lateness = await Effect.runPromise(worstLateness(Effect.sync(() => blockingSleep(150))))
   assert.ok(lateness >= 120, `heartbeat lateness ${lateness} ms`)
 })
 

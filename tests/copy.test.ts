@@ -16,7 +16,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
 import { denoExports, importMap, packageExports, publicModules } from "../scripts/exports.ts"
-import { denoFlagsOf, fromRoot, runScript } from "./_support.ts"
+import { denoFlagsOf, fromRoot, runScript } from "../scripts/support.ts"
 
 /** The Deno flags a recipe's "Run it" line names: a copied recipe needs no more. */
 const flagsOf = (recipe: string) =>

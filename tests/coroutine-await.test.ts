@@ -2,7 +2,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect } from "effect"
 import { func } from "../recipes/coroutine-await.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 test("coroutine-await: func returns the greeting", async () => {
   assert.equal(await Effect.runPromise(func()), "Hello, world!")

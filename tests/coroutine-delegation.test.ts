@@ -2,7 +2,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect } from "effect"
 import { func, main } from "../recipes/coroutine-delegation.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 test("coroutine-delegation: yield* delegates and returns func's value", async () => {
   assert.equal(await Effect.runPromise(func), "Hello, world!")

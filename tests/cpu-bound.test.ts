@@ -8,7 +8,7 @@ import { gather } from "effect-asyncio/coroutine"
 import { ProcessPoolExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
 import { mostAtOnce, workersOf } from "effect-asyncio/timing"
 import { countPrimes, parseLimit } from "../recipes/cpu-bound.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 const LIMIT = 400_000 // about 50 ms a task on an idle core: long enough to overlap
 const limits = [LIMIT, LIMIT, LIMIT, LIMIT]

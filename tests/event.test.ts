@@ -3,7 +3,7 @@ import assert from "node:assert/strict"
 import { Effect, Fiber } from "effect"
 import { TestClock, TestConsole } from "effect/testing"
 import { main } from "../recipes/event.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 const expected = [
   "Consumer A waiting",

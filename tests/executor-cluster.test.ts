@@ -2,7 +2,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import process from "node:process"
 import { func, whereAmI } from "../recipes/executor-cluster.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 test("executor-cluster: the tasks, called here", () => {
   assert.equal(func("Hello,", " world!"), "Hello, world!")

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { TestConsole } from "effect/testing"
 import { DefaultExecutor } from "effect-asyncio/executor"
 import { defaultExecutor, func, main } from "../recipes/executor-default.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 const printed = <E>(program: Effect.Effect<void, E>) =>
   Effect.runPromise(

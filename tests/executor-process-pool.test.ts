@@ -3,7 +3,7 @@ import assert from "node:assert/strict"
 import { Effect } from "effect"
 import { TestConsole } from "effect/testing"
 import { describe, func, greet, Greeter, main } from "../recipes/executor-process-pool.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 const expected = [
   "Hello, world!",

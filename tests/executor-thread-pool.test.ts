@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { TestConsole } from "effect/testing"
 import { isTask } from "effect-asyncio/executor"
 import { func, main } from "../recipes/executor-thread-pool.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 test("executor-thread-pool: func is a task the worker can find", () => {
   assert.ok(isTask(func))

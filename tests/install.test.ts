@@ -6,7 +6,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { execFileSync } from "node:child_process"
 import { readFileSync } from "node:fs"
-import { fromRoot } from "./_support.ts"
+import { fromRoot } from "../scripts/support.ts"
 
 const npm = (args: ReadonlyArray<string>) =>
   execFileSync("npm", args, {

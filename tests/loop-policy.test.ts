@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { TestConsole } from "effect/testing"
 import { fastLoop, loopLayer } from "effect-asyncio/loop"
 import { main } from "../recipes/loop-policy.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 const who = ["main", "child", "grandchild", "detached", "gather 0", "gather 1", "callLater"]
 

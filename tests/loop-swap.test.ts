@@ -2,8 +2,9 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect } from "effect"
 import { makeFastLoop, withLoop } from "effect-asyncio/loop"
-import { pingPong, spawnGather } from "../recipes/loop-swap.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { pingPong } from "../recipes/loop-swap.ts"
+import { spawnGather } from "../bench/_spawn-gather.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 test("loop-swap: pingPong makes n round trips through the two Events, on the loop it is given", async () => {
   const loop = makeFastLoop()

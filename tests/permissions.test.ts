@@ -1,14 +1,14 @@
 // Deno's permissions: each recipe names its flags once (its "Run it" line);
 // the README's table says the same, every recipe test runs the recipe with
-// just those flags (tests/_support.ts), and a denied one ends in one line.
+// just those flags (scripts/support.ts), and a denied one ends in one line.
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { readdirSync, readFileSync } from "node:fs"
 import { runtime } from "../lib/internal/runtime.ts"
-import { denoFlagsOf, fromRoot, runScript } from "./_support.ts"
+import { denoFlagsOf, fromRoot, runScript } from "../scripts/support.ts"
 
 const recipes = readdirSync(fromRoot("recipes"))
-  .filter((file) => file.endsWith(".ts") && file !== "tour.ts" && !file.startsWith("_"))
+  .filter((file) => file.endsWith(".ts") && !file.startsWith("_"))
 
 test("permissions: the README's recipe table names each recipe's Deno flags, as its Run it line", () => {
   const readme = readFileSync(fromRoot("README.md"), "utf8")

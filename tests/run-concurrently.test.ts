@@ -3,7 +3,7 @@ import assert from "node:assert/strict"
 import { Effect, Fiber } from "effect"
 import { TestClock, TestConsole } from "effect/testing"
 import { main, parseScale } from "../recipes/run-concurrently.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 // When each line is due, in playbook seconds: cor1 ticks every 1.5 s, cor2 every 1 s.
 const dueAt = (line: string): number => {

@@ -1,8 +1,8 @@
-// tests/_support.ts: running a script as a child process, for the tests, the tour and the benches.
+// scripts/support.ts: running a script as a child process, for the tests, the tour and the benches.
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { runtime } from "../lib/internal/runtime.ts"
-import { denoFlagsOf, fromRoot, runScript, scriptCommand } from "./_support.ts"
+import { denoFlagsOf, fromRoot, runScript, scriptCommand } from "../scripts/support.ts"
 
 test("support: scriptCommand builds the argv for either runtime", () => {
   const other = runtime.name === "deno" ? "bun" : "deno"

@@ -4,7 +4,7 @@ import { Effect } from "effect"
 import { TestConsole } from "effect/testing"
 import { serveEcho } from "effect-asyncio/websocket"
 import { EchoWebsocket, main, parseArgs } from "../recipes/websocket-echo.ts"
-import { fromRoot, runScript } from "./_support.ts"
+import { fromRoot, runScript } from "../scripts/support.ts"
 
 const recipe = fromRoot("recipes/websocket-echo.ts")
 

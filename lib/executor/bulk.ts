@@ -4,12 +4,12 @@
  *
  * Deno's `node:worker_threads` looks through every message it delivers for
  * `MessagePort`s, with a `for…in` over each object, so over each index of a
- * typed array: a 10 MB `Uint8Array` took 1.2 s, 100 MB never arrived in 40 s
- * (a plain `ArrayBuffer`, which has no indexed keys, crosses 10 MB in 20 ms).
- * So on Deno a message holding many typed-array elements is serialized with
- * `node:v8` (the same structured clone) into one `ArrayBuffer`, transferred
- * (not copied) as `[BULK, buffer]`, and deserialized on the other side: 100 MB
- * in a fraction of a second. Bun's walk-free `postMessage` needs none of it.
+ * typed array: megabytes take seconds, and 100 MB never arrives (a plain
+ * `ArrayBuffer`, which has no indexed keys, is not walked). So on Deno a
+ * message holding many typed-array elements is serialized with `node:v8`
+ * (the same structured clone) into one `ArrayBuffer`, transferred (not
+ * copied) as `[BULK, buffer]`, and deserialized on the other side. Bun's
+ * walk-free `postMessage` needs none of it.
  *
  * @module
  */

@@ -5,8 +5,7 @@
  * A frame is a 4-byte little-endian length, a 1-byte encoding, and the
  * payload. Messages made only of primitives and arrays of primitives (the
  * common case: `add(i, 1)`, its result) go as JSON, which both runtimes
- * encode and decode much faster than `node:v8` (on Deno 2.9, `serialize` of
- * a small array takes about 7 µs, `JSON.stringify` a fraction of that);
+ * encode and decode much faster than `node:v8` for such small messages;
  * anything else (objects, `Map`, `Date`, `undefined`, `-0`…) goes through
  * `node:v8`, the structured clone the thread pool uses, so both encodings
  * give the same values back.

@@ -14,7 +14,7 @@ import { ClusterExecutor, ClusterUnavailableError } from "effect-asyncio/cluster
 import { add } from "../fixtures/tasks.ts"
 import { traceAndSleep } from "../fixtures/cluster-tasks.ts"
 import { dataDirsOf, descendants, survivors } from "../fixtures/processes.ts"
-import { fromRoot } from "../_support.ts"
+import { fromRoot } from "../../scripts/support.ts"
 
 /** How long a task may take to finish on another runner after its runner died (README). */
 const FAILOVER_BOUND_MS = 60_000

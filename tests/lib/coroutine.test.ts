@@ -15,7 +15,7 @@ import {
   waitFor,
 } from "effect-asyncio/coroutine"
 import { withExceptionHandler } from "effect-asyncio/loop"
-import { fromRoot, runScript, scriptCommand } from "../_support.ts"
+import { fromRoot, runScript, scriptCommand } from "../../scripts/support.ts"
 
 /** Runs a test program under a TestClock: time only moves when the test moves it. */
 const runTest = <A, E>(program: Effect.Effect<A, E>) =>

@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, readFileSync, rmSync } from "node:fs"
 import process from "node:process"
 import { Effect } from "effect"
 import { callAt, time } from "effect-asyncio/loop"
-import { fromRoot } from "../_support.ts"
+import { fromRoot } from "../../scripts/support.ts"
 
 const fixture = fromRoot("tests/fixtures/compile-fail/bare-number-delay.ts.txt")
 const deno = existsSync(fromRoot("node_modules/.bin/deno"))

@@ -8,7 +8,7 @@ import assert from "node:assert/strict"
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import process from "node:process"
-import { fromRoot, runScript } from "../_support.ts"
+import { fromRoot, runScript } from "../../scripts/support.ts"
 
 interface Program {
   readonly where: string

@@ -14,7 +14,7 @@ import { Cause, Effect, Exit, Fiber } from "effect"
 import { BrokenWorkerError, type ExecutorOptions, NotCloneableError } from "effect-asyncio/executor"
 import { add, echo, exit, spin, touch } from "../fixtures/tasks.ts"
 import { failureOf, kinds, make, range, withPool } from "./_executor.ts"
-import { fromRoot, scriptCommand } from "../_support.ts"
+import { fromRoot, scriptCommand } from "../../scripts/support.ts"
 import { childrenOf, survivors } from "../fixtures/processes.ts"
 
 for (const kind of kinds) {

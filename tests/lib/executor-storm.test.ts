@@ -16,36 +16,48 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import process from "node:process"
-import { fromRoot, runScript } from "../_support.ts"
+import { fromRoot, runScript } from "../../scripts/support.ts"
 
 const runs = Number(process.env.STORM_RUNS ?? 1)
 const tasks = Number(process.env.STORM_TASKS ?? 150)
 const fixedSeed = process.env.STORM_SEED
 
 for (const kind of ["thread", "process"] as const) {
-  test(`executor storm (${kind}): ${runs} × ${tasks} mixed tasks, each ends once as predicted, none runs twice unexplained`, async () => {
-    for (let run = 0; run < runs; run++) {
-      const seed = fixedSeed !== undefined ? Number(fixedSeed) : Math.floor(Math.random() * 2 ** 31)
-      const result = await runScript(
-        fromRoot("tests/fixtures/executor-storm.ts"),
-        [kind, String(seed), String(tasks)],
-        { timeoutMs: 300_000 },
-      ).catch((error) => {
-        throw new Error(`storm ${kind} seed ${seed} did not exit: ${String(error).slice(0, 2000)}`)
-      })
-      const line = result.lines.find((l) => l.startsWith("{"))
-      assert.ok(
-        line,
-        `storm ${kind} seed ${seed}: no summary (exit ${result.code})\n${result.stderr}`,
-      )
-      const summary = JSON.parse(line)
-      if (runs > 1 || summary.ranTwice > 0) console.log(line)
-      assert.equal(result.code, 0, `storm ${kind} seed ${seed}: exit ${result.code}\n${line}`)
-      assert.deepEqual(
-        [summary.lost, summary.wrong, summary.hung, summary.ranTwiceUnexplained],
-        [0, 0, 0, 0],
-        `storm ${kind} seed ${seed} (replay: STORM_SEED=${seed} STORM_TASKS=${tasks}): ${line}`,
-      )
-    }
-  })
+  // Its own time limit, one that grows with the runs (bun test's preload sets 120 s for all).
+  const timeout = runs * 600_000
+  test(
+    `executor storm (${kind}): ${runs} × ${tasks} mixed tasks, each ends once as predicted, none runs twice unexplained`,
+    {
+      timeout,
+    },
+    async () => {
+      for (let run = 0; run < runs; run++) {
+        const seed = fixedSeed !== undefined
+          ? Number(fixedSeed)
+          : Math.floor(Math.random() * 2 ** 31)
+        const result = await runScript(
+          fromRoot("tests/fixtures/executor-storm.ts"),
+          [kind, String(seed), String(tasks)],
+          { timeoutMs: 300_000 },
+        ).catch((error) => {
+          throw new Error(
+            `storm ${kind} seed ${seed} did not exit: ${String(error).slice(0, 2000)}`,
+          )
+        })
+        const line = result.lines.find((l) => l.startsWith("{"))
+        assert.ok(
+          line,
+          `storm ${kind} seed ${seed}: no summary (exit ${result.code})\n${result.stderr}`,
+        )
+        const summary = JSON.parse(line)
+        if (runs > 1 || summary.ranTwice > 0) console.log(line)
+        assert.equal(result.code, 0, `storm ${kind} seed ${seed}: exit ${result.code}\n${line}`)
+        assert.deepEqual(
+          [summary.lost, summary.wrong, summary.hung, summary.ranTwiceUnexplained],
+          [0, 0, 0, 0],
+          `storm ${kind} seed ${seed} (replay: STORM_SEED=${seed} STORM_TASKS=${tasks}): ${line}`,
+        )
+      }
+    },
+  )
 }

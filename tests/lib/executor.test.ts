@@ -35,7 +35,7 @@ import {
 } from "../fixtures/tasks.ts"
 import { never } from "../fixtures/tasks-import-throws.ts"
 import { failureOf, kinds, range, withPool } from "./_executor.ts"
-import { fromRoot, runScript } from "../_support.ts"
+import { fromRoot, runScript } from "../../scripts/support.ts"
 import { survivors } from "../fixtures/processes.ts"
 
 /**

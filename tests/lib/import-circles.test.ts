@@ -1,10 +1,11 @@
-// No module in lib/ imports itself back, through any path: every relative
-// import counts, `import type`, `export … from` and `import("…")` types included.
+// Import rules: no module in lib/ imports itself back, through any path (every relative
+// import counts, `import type`, `export … from` and `import("…")` types included); recipes/
+// and bench/ never import tests/, and lib/ imports nothing outside lib/.
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { readdirSync, readFileSync } from "node:fs"
 import { dirname, join, normalize, relative } from "node:path"
-import { fromRoot } from "../_support.ts"
+import { fromRoot } from "../../scripts/support.ts"
 
 const sources = (dir: string): Array<string> =>
   readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name < b.name ? -1 : 1).flatMap((
@@ -60,4 +61,19 @@ test("imports: the check sees a circle made of type imports", () => {
   const dir = fromRoot("tests/fixtures/import-circle")
   const found = circles(sources(dir)).map((circle) => circle.map((f) => relative(dir, f)))
   assert.deepEqual(found, [["a.ts", "b.ts", "a.ts"]])
+})
+
+test("imports: recipes/ and bench/ never import tests/; lib/ imports nothing outside lib/", () => {
+  const root = fromRoot("")
+  const tests = fromRoot("tests/")
+  const lib = fromRoot("lib/")
+  const wrong = [
+    ...[...sources(fromRoot("recipes")), ...sources(fromRoot("bench"))].flatMap((file) =>
+      importsOf(file).filter((target) => target.startsWith(tests)).map((target) => [file, target])
+    ),
+    ...sources(fromRoot("lib")).flatMap((file) =>
+      importsOf(file).filter((target) => !target.startsWith(lib)).map((target) => [file, target])
+    ),
+  ].map(([file, target]) => `${relative(root, file)} → ${relative(root, target)}`)
+  assert.deepEqual(wrong, [])
 })

@@ -18,7 +18,7 @@ import {
   time,
   withLoop,
 } from "effect-asyncio/loop"
-import { fromRoot } from "../_support.ts"
+import { fromRoot } from "../../scripts/support.ts"
 
 const expected = ["g1 g2 g3 f", "g f", "c a b", "s t"]
 

@@ -20,7 +20,7 @@ import {
   withLoop,
 } from "effect-asyncio/loop"
 import { runtime } from "../../lib/internal/runtime.ts"
-import { timerQueue } from "../../lib/loop/timer-queue.ts"
+import { timerQueue } from "../../lib/loop/timer-queues.ts"
 
 /** A scoped test program under a TestClock: time only moves when the test moves it. */
 const runTest = <A, E>(program: Effect.Effect<A, E, import("effect").Scope.Scope>) =>

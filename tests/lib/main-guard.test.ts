@@ -4,7 +4,7 @@
 // program ends by itself (runScript fails on a program still running after 20 s).
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { fromRoot, runScript } from "../_support.ts"
+import { fromRoot, runScript } from "../../scripts/support.ts"
 
 const fixture = "tests/fixtures/no-main-guard.ts"
 

@@ -12,7 +12,7 @@ import { join } from "node:path"
 import { Effect, type Scope } from "effect"
 import { connect, serveEcho, WebSocketConnectError } from "effect-asyncio/websocket"
 import { throwawayCert } from "../../scripts/throwaway-cert.ts"
-import { fromRoot, runScript } from "../_support.ts"
+import { fromRoot, runScript } from "../../scripts/support.ts"
 
 const tls = await throwawayCert()
 // Another CA, which did not sign the server's certificate.

@@ -15,7 +15,7 @@ import {
   WebSocketTimeoutError,
   WebSocketUrlError,
 } from "effect-asyncio/websocket"
-import { fromRoot, runScript, scriptCommand } from "../_support.ts"
+import { fromRoot, runScript, scriptCommand } from "../../scripts/support.ts"
 
 /**
  * Runs a test program on real sockets, with a guard: a program that hangs

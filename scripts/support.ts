@@ -1,5 +1,5 @@
 /**
- * Support shared by the tests, the tour and the benches: the repository root,
+ * Support shared by the tests, the tour (scripts/tour.ts) and the benches: the repository root,
  * and running a script as a child process (on this runtime or the other one)
  * with a time limit. Not part of the package: it is not asyncio, nor Effect.
  */
@@ -147,5 +147,4 @@ export const denoFlagsOf = (source: string): Array<string> => {
 
 const recipesDir = fromRoot("recipes/")
 const isRecipe = (script: string): boolean =>
-  script.startsWith(recipesDir) && !script.slice(recipesDir.length).includes("/") &&
-  !script.endsWith("/tour.ts")
+  script.startsWith(recipesDir) && !script.slice(recipesDir.length).includes("/")

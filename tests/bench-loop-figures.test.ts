@@ -1,25 +1,25 @@
-// The README's loop figures are generated from bench/results/results.json, never copied by hand.
+// docs/loops.md's loop figures are generated from bench/results/results.json, never copied by hand.
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { readFileSync } from "node:fs"
-import type { BenchRow } from "../bench/_harness.ts"
-import { currentBlock, loopTable, withBlock } from "../bench/readme-figures.ts"
-import { fromRoot } from "./_support.ts"
+import type { BenchRow } from "../bench/row.ts"
+import { currentBlock, loopTable, PAGE, withBlock } from "../bench/loop-figures.ts"
+import { fromRoot } from "../scripts/support.ts"
 
 const results: Array<BenchRow> = JSON.parse(
   readFileSync(fromRoot("bench/results/results.json"), "utf8"),
 )
-const readme = readFileSync(fromRoot("README.md"), "utf8")
+const readme = readFileSync(fromRoot(PAGE), "utf8")
 
-test("bench readme: the README's loop table is what bench/readme-figures.ts makes of results.json", () => {
+test("bench loop figures: docs/loops.md's loop table is what bench/loop-figures.ts makes of results.json", () => {
   assert.equal(
     currentBlock(readme),
     loopTable(results),
-    "stale figures: run `deno run --allow-read --allow-write bench/readme-figures.ts`",
+    "stale figures: run `deno run --allow-read --allow-write bench/loop-figures.ts`",
   )
 })
 
-test("bench readme: the table follows the results (a changed median changes the README)", () => {
+test("bench loop figures: the table follows the results (a changed median changes the page)", () => {
   const row = (variant: string) => ({
     bench: "event",
     workload: "ping-pong 100,000",

@@ -4,12 +4,12 @@
  * It is not a pattern of its own; it proves that all the others run, on Deno
  * with only the permission flags each one's "Run it" line names.
  *
- * Run it:  npm start        (or: deno run -A recipes/tour.ts)
+ * Run it:  npm start        (or: deno run -A scripts/tour.ts)
  */
 import { readdirSync } from "node:fs"
 import process from "node:process"
 import type { RuntimeName } from "../lib/internal/runtime.ts"
-import { runScript } from "../tests/_support.ts"
+import { runScript } from "./support.ts"
 
 // Arguments a recipe gets in the tour, to keep the tour short.
 const tourArgs: Record<string, ReadonlyArray<string>> = {
@@ -17,9 +17,9 @@ const tourArgs: Record<string, ReadonlyArray<string>> = {
   "cpu-bound": ["--limit", "1000000"],
 }
 
-const here = new URL(".", import.meta.url).pathname
+const here = new URL("../recipes/", import.meta.url).pathname
 const recipes = readdirSync(here)
-  .filter((file) => file.endsWith(".ts") && file !== "tour.ts" && !file.startsWith("_"))
+  .filter((file) => file.endsWith(".ts") && !file.startsWith("_"))
   .map((file) => file.slice(0, -3))
   .sort()
 
