@@ -2,9 +2,10 @@
  * effect-asyncio: the Python asyncio playbook on Effect v4 fibers, for Deno
  * and Bun. This entry names every public function and type of the
  * asyncio-shaped modules; each module is also a subpath export
- * (`effect-asyncio/coroutine`, `effect-asyncio/loop`, …). `Event` and
- * `LagMonitor` are namespaces (`Event.make`, `LagMonitor.make`), as their
- * modules are built around a `make` constructor. The cluster executor is only
+ * (`effect-asyncio/coroutine`, `effect-asyncio/loop`, …). `Event`,
+ * `LagMonitor`, `Queue`, `PriorityQueue`, `LifoQueue`, `Lock`, `Semaphore`,
+ * `BoundedSemaphore`, `Condition` and `Barrier` are namespaces (`Event.make`,
+ * `Queue.make`, …), as their modules are built around a `make` constructor. The cluster executor is only
  * at `effect-asyncio/cluster`: its dependencies load when it is imported.
  *
  * @example
@@ -18,10 +19,29 @@
  *
  * @module
  */
+import * as Barrier from "./barrier.ts"
+import * as BoundedSemaphore from "./bounded-semaphore.ts"
+import * as Condition from "./condition.ts"
 import * as Event from "./event.ts"
 import * as LagMonitor from "./lag-monitor.ts"
+import * as LifoQueue from "./lifo-queue.ts"
+import * as Lock from "./lock.ts"
+import * as PriorityQueue from "./priority-queue.ts"
+import * as Queue from "./queue.ts"
+import * as Semaphore from "./semaphore.ts"
 
-export { Event, LagMonitor }
+export {
+  Barrier,
+  BoundedSemaphore,
+  Condition,
+  Event,
+  LagMonitor,
+  LifoQueue,
+  Lock,
+  PriorityQueue,
+  Queue,
+  Semaphore,
+}
 export {
   ALL_COMPLETED,
   AsyncError,

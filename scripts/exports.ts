@@ -12,13 +12,21 @@ import { readFileSync, writeFileSync } from "node:fs"
 
 /** `effect-asyncio/<name>` is `lib/<name>.ts`; `effect-asyncio` itself is `lib/mod.ts`. */
 export const publicModules: ReadonlyArray<string> = [
+  "barrier",
+  "bounded-semaphore",
   "cluster",
+  "condition",
   "coroutine",
   "event",
   "executor",
   "lag-monitor",
+  "lifo-queue",
+  "lock",
   "loop",
   "no-async-context",
+  "priority-queue",
+  "queue",
+  "semaphore",
   "task",
   "timing",
   "websocket",

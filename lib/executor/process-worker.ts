@@ -14,7 +14,7 @@
 import { writeSync } from "node:fs"
 import process from "node:process"
 import { Worker } from "node:worker_threads"
-import { startRunner } from "./runner.ts"
+import { startWorkerLoop } from "./worker-loop.ts"
 import { encodeFrame, FrameReader } from "./frames.ts"
 
 const RESULTS_FD = 3
@@ -38,7 +38,7 @@ const writeAll = (bytes: Uint8Array) => {
   }
 }
 
-startRunner({
+startWorkerLoop({
   post: (message) => {
     for (const chunk of encodeFrame(message)) writeAll(chunk)
   },

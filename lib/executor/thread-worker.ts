@@ -6,14 +6,14 @@
  */
 import process from "node:process"
 import { parentPort, workerData } from "node:worker_threads"
-import { postPacked, unpack } from "./bulk.ts"
+import { postPacked, unpack } from "./packed-message.ts"
 import { FINISHED, PENDING, RING, STARTED } from "./protocol.ts"
-import { startRunner } from "./runner.ts"
+import { startWorkerLoop } from "./worker-loop.ts"
 
 const port = parentPort!
 // The task flags shared with the pool (see protocol.ts).
 const flags = new Int32Array((workerData as { flags: SharedArrayBuffer }).flags)
-startRunner({
+startWorkerLoop({
   post: (message) =>
     postPacked(
       (m, transfer) => transfer ? port.postMessage(m, transfer) : port.postMessage(m),

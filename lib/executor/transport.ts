@@ -20,17 +20,18 @@
  *
  * A child gets its parent's pid (its watchdog thread ends it when that parent
  * is gone, see watchdog.ts) and, on Deno, no more permissions than its parent
- * (permissions.ts). A thread worker shares its task flags with the pool
- * (protocol.ts), and on Deno large messages cross as one buffer (bulk.ts).
+ * (deno-flags.ts). A thread worker shares its task flags with the pool
+ * (protocol.ts), and on Deno large messages cross as one buffer (packed-message.ts).
  *
  * @module
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import process from "node:process"
 import { Worker } from "node:worker_threads"
-import { postPacked, unpack } from "./bulk.ts"
+import { runtime } from "../internal/runtime.ts"
+import { postPacked, unpack } from "./packed-message.ts"
 import { encodeFrame, FrameReader } from "./frames.ts"
-import { denoPermissionFlags } from "./permissions.ts"
+import { denoPermissionFlags } from "./deno-flags.ts"
 import { CLOSE, FINISHED, PENDING, RING, SKIPPED } from "./protocol.ts"
 
 /** A started worker, as the pool sees it. */
@@ -95,7 +96,7 @@ export const threadSpawner: Spawner = (events) => {
   }
 }
 
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined"
+const isDeno = runtime.name === "deno"
 
 export const processSpawner: Spawner = (events) => {
   const entry = sibling("process-worker")

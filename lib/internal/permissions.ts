@@ -37,7 +37,7 @@
  */
 import { Console, Data, Effect } from "effect"
 import process from "node:process"
-import { denoFlagsHeld } from "../executor/permissions.ts"
+import { denoFlagsHeld } from "../executor/deno-flags.ts"
 import { markOneLine } from "./one-line.ts"
 
 /** Deno's permission flags, in the order `deno run --help` lists them. */

@@ -3,9 +3,15 @@
  *
  * @module
  */
-import { type Listening, notAWebSocket, type Peers, type PeerSocket, type Tls } from "./peers.ts"
+import {
+  type Connections,
+  type ConnectionSocket,
+  type Listening,
+  notAWebSocket,
+  type Tls,
+} from "./connections.ts"
 
-interface BunSocket extends PeerSocket {
+interface BunSocket extends ConnectionSocket {
   send(message: string | Uint8Array): number
 }
 interface BunServer {
@@ -29,7 +35,12 @@ interface BunApi {
 }
 
 /** Listens on `hostname:port` (TLS with `tls`) and echoes every message, on Bun. */
-export const listenBun = (hostname: string, port: number, peers: Peers, tls?: Tls): Listening => {
+export const listenBun = (
+  hostname: string,
+  port: number,
+  connections: Connections,
+  tls?: Tls,
+): Listening => {
   const bun = (globalThis as unknown as { Bun: BunApi }).Bun
   const server = bun.serve({
     hostname,
@@ -37,10 +48,10 @@ export const listenBun = (hostname: string, port: number, peers: Peers, tls?: Tl
     ...(tls === undefined ? {} : { tls }),
     fetch: (request, server) => (server.upgrade(request) ? undefined : notAWebSocket()),
     websocket: {
-      open: (ws) => void peers.add(ws),
+      open: (ws) => void connections.add(ws),
       // Text comes in as a string and goes back as text; binary as bytes.
       message: (ws, message) => void ws.send(message),
-      close: (ws) => void peers.delete(ws),
+      close: (ws) => void connections.delete(ws),
     },
   })
   return {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Listening, notAWebSocket, type Peers, type Tls } from "./peers.ts"
+import { type Connections, type Listening, notAWebSocket, type Tls } from "./connections.ts"
 
 interface DenoServer {
   readonly addr: { readonly port: number }
@@ -23,7 +23,7 @@ interface DenoApi {
 export const listenDeno = (
   hostname: string,
   port: number,
-  peers: Peers,
+  connections: Connections,
   tls?: Tls,
 ): Listening => {
   const deno = (globalThis as unknown as { Deno: DenoApi }).Deno
@@ -31,9 +31,9 @@ export const listenDeno = (
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return notAWebSocket()
     const { socket, response } = deno.upgradeWebSocket(request)
     socket.binaryType = "arraybuffer"
-    socket.onopen = () => peers.add(socket)
+    socket.onopen = () => connections.add(socket)
     socket.onmessage = (event) => socket.send(event.data)
-    socket.onclose = () => peers.delete(socket)
+    socket.onclose = () => connections.delete(socket)
     return response
   })
   return {

@@ -9,7 +9,7 @@ import { runtime } from "../internal/runtime.ts"
 import { listenBun } from "./bun-server.ts"
 import { listenDeno } from "./deno-server.ts"
 import { describe, WebSocketServeError } from "./errors.ts"
-import { Peers } from "./peers.ts"
+import { Connections } from "./connections.ts"
 
 /** Options for {@link serveEcho}. */
 export interface ServeEchoOptions {
@@ -64,14 +64,15 @@ export const serveEcho = (
 ): Effect.Effect<EchoServer, WebSocketServeError, Scope.Scope> => {
   const hostname = options.hostname ?? "127.0.0.1"
   const port = options.port ?? 0
-  const peers = new Peers()
-  const closeAll = (code = 1000, reason = "") => Effect.sync(() => peers.closeAll(code, reason))
+  const connections = new Connections()
+  const closeAll = (code = 1000, reason = "") =>
+    Effect.sync(() => connections.closeAll(code, reason))
   return Effect.acquireRelease(
     Effect.try({
       try: () =>
         runtime.name === "deno"
-          ? listenDeno(hostname, port, peers, options.tls)
-          : listenBun(hostname, port, peers, options.tls),
+          ? listenDeno(hostname, port, connections, options.tls)
+          : listenBun(hostname, port, connections, options.tls),
       catch: (cause) =>
         new WebSocketServeError({
           hostname,
@@ -86,8 +87,8 @@ export const serveEcho = (
         // the clients to answer, so they see this code and reason (Deno's
         // shutdown() would otherwise send its own); then stop the server,
         // and if it is still not down, unref it so it cannot hold the process.
-        peers.closeAll(1001, "server shutting down")
-        yield* Effect.timeoutOption(Effect.promise(() => peers.whenEmpty()), "1 second")
+        connections.closeAll(1001, "server shutting down")
+        yield* Effect.timeoutOption(Effect.promise(() => connections.whenEmpty()), "1 second")
         yield* Effect.promise(() => server.stop()).pipe(
           Effect.timeoutOption("1 second"),
           Effect.ensuring(Effect.sync(() => server.unref())),
@@ -100,7 +101,7 @@ export const serveEcho = (
         url: `${options.tls ? "wss" : "ws"}://${host}:${server.port}/`,
         hostname,
         port: server.port,
-        connections: Effect.sync(() => peers.size),
+        connections: Effect.sync(() => connections.size),
         closeAll,
       }
     }),

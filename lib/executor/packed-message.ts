@@ -14,9 +14,10 @@
  * @module
  */
 import { deserialize, serialize } from "node:v8"
+import { runtime } from "../internal/runtime.ts"
 import { BULK, bulkElements, holdsSharedMemory } from "./protocol.ts"
 
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined"
+const isDeno = runtime.name === "deno"
 
 /** Typed-array elements from which a message crosses as one buffer (on Deno). */
 const BULK_ELEMENTS = 65_536

@@ -1,5 +1,5 @@
 /**
- * The worker side of an executor, shared by worker threads and child
+ * The worker loop: the worker side of an executor, shared by worker threads and child
  * processes (each entry file supplies how to send and receive). Internal to
  * `effect-asyncio/executor`.
  *
@@ -31,8 +31,8 @@ import {
 import { isTask } from "./task.ts"
 import { importTaskModule } from "./main-guard.ts"
 
-/** How a runner talks to its executor. */
-export interface RunnerPort {
+/** How a worker loop talks to its executor. */
+export interface WorkerLoopPort {
   /** Sends one message; throws synchronously if it cannot be cloned. */
   readonly post: (message: Array<unknown>) => void
   /** Registers the handler of messages from the executor. */
@@ -53,7 +53,7 @@ type Fn = (...args: Array<unknown>) => unknown
 /** Time slice after which results are sent and the loop yields (ms). */
 const SLICE_MS = 1
 
-export const startRunner = (port: RunnerPort): void => {
+export const startWorkerLoop = (port: WorkerLoopPort): void => {
   // Task references: key → definition, and the resolved function (or failure).
   const defs = new Map<number, { module: string; exportName: string }>()
   const resolved = new Map<number, Fn | { status: number; value: unknown }>()

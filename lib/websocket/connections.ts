@@ -6,29 +6,29 @@
  */
 
 /** The part of a server-side socket the echo server uses, the same on both runtimes. */
-export interface PeerSocket {
+export interface ConnectionSocket {
   close(code?: number, reason?: string): void
 }
 
 /** The open connections of a server, and a way to wait until there are none. */
-export class Peers {
-  private readonly open = new Set<PeerSocket>()
+export class Connections {
+  private readonly open = new Set<ConnectionSocket>()
   private emptied: Array<() => void> = []
   get size(): number {
     return this.open.size
   }
-  add(peer: PeerSocket): void {
-    this.open.add(peer)
+  add(socket: ConnectionSocket): void {
+    this.open.add(socket)
   }
-  delete(peer: PeerSocket): void {
-    this.open.delete(peer)
+  delete(socket: ConnectionSocket): void {
+    this.open.delete(socket)
     if (this.open.size === 0) { for (const resolve of this.emptied.splice(0)) resolve() }
   }
   /** Starts the closing handshake on every open connection. */
   closeAll(code: number, reason: string): void {
-    for (const peer of this.open) {
+    for (const socket of this.open) {
       try {
-        peer.close(code, reason)
+        socket.close(code, reason)
       } catch {
         // already closing
       }
@@ -48,7 +48,7 @@ export interface Tls {
   readonly key: string
 }
 
-/** A server that is listening: its port, its peers, and how to stop it. */
+/** A server that is listening: its port, its connections, and how to stop it. */
 export interface Listening {
   readonly port: number
   /** Stops accepting and ends every connection; resolves when the server is down. */
