@@ -17,6 +17,13 @@
  * - Without `databaseUrl`, `make` starts an embedded Postgres and local
  *   runners for the scope, so this works after `npm install` alone; every
  *   process it started stops with the scope, or when the program is killed.
+ * - Members authenticate each other: runner sockets speak mutual TLS (a
+ *   certificate from the cluster's CA or no message gets through), every
+ *   task message is signed with the cluster's secret, and a runner imports
+ *   only modules of its allow-list; anything else fails with
+ *   `TaskRefusedError` and never runs. The local default makes throwaway
+ *   credentials; a real cluster's come from `lib/cluster/certs.ts` (the
+ *   README's "Security" section).
  *
  * @example Run a task on a local cluster of two runners (a whole program: save it as main.ts and run it)
  * ```ts
@@ -38,11 +45,12 @@
  *
  * @module
  */
-export { ClusterDeliveryError } from "./executor/errors.ts"
+export { ClusterDeliveryError, TaskRefusedError } from "./executor/errors.ts"
 export {
   ClusterExecutor,
   type ClusterExecutorOptions,
   ClusterUnavailableError,
 } from "./cluster/executor.ts"
+export { ClusterCredentialsError } from "./cluster/credentials.ts"
 export { SHARD_LOCK_EXPIRATION_MS } from "./cluster/config.ts"
 export type { Runtime } from "./cluster/child.ts"

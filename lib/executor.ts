@@ -21,7 +21,8 @@
  *   message and stack kept), {@link NotCloneableError} (names the argument),
  *   {@link BrokenWorkerError} (the worker died; the pool replaces it),
  *   {@link TaskNotFoundError}, {@link ExecutorShutdownError}, and on a
- *   cluster executor {@link ClusterDeliveryError} (the cluster failed the message).
+ *   cluster executor {@link ClusterDeliveryError} (the cluster failed the message)
+ *   and {@link TaskRefusedError} (a runner would not run it).
  * - {@link runInExecutor}`(null, …)` uses the {@link DefaultExecutor}, a
  *   lazily started thread pool, replaceable with {@link setDefaultExecutor}
  *   (a region) or {@link defaultExecutorLayer} (a whole program).
@@ -67,6 +68,7 @@ export {
   NotCloneableError,
   TaskError,
   TaskNotFoundError,
+  TaskRefusedError,
 } from "./executor/errors.ts"
 export type { PoolStats as ExecutorStats } from "./executor/pool.ts"
 

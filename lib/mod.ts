@@ -125,3 +125,15 @@ export {
   WebSocketTimeoutError,
   WebSocketUrlError,
 } from "./websocket.ts"
+export { type TaskGroup, taskGroup, TaskGroupError, TaskGroupStateError } from "./task-group.ts"
+export { type Timeout, timeout, timeoutAt, TimeoutStateError } from "./timeout.ts"
+export { shield } from "./shield.ts"
+export { asCompleted, type AsCompletedOptions, asCompletedStream } from "./as-completed.ts"
+export {
+  addSignalHandler,
+  hasSignalHandler,
+  removeSignalHandler,
+  type Signal,
+  SignalError,
+  signalExitCode,
+} from "./signals.ts"

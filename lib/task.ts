@@ -79,6 +79,9 @@ export const runningLoop = <A, E, R>(
 
 let taskCount = 0
 
+/** The next default task name, `Task-N` (shared by `createTask` and `TaskGroup.createTask`). */
+export const nextTaskName = (): string => `Task-${++taskCount}`
+
 /**
  * Forks `effect` as a task of the running loop, like `asyncio.create_task`:
  * it starts on the loop's next turn and runs until it ends or the loop ends,
@@ -97,7 +100,7 @@ export const createTask = <A, E, R>(
         }),
       )
     }
-    const name = options?.name ?? `Task-${++taskCount}`
+    const name = options?.name ?? nextTaskName()
     return Effect.map(Effect.forkIn(effect, loop.scope), (fiber) => {
       const record: TaskRecord = { name, fiber, retrieved: false }
       loop.tasks.add(record)

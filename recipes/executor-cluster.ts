@@ -5,21 +5,22 @@
  *
  * The call is the same as with a local pool; only the executor changes. A
  * `ClusterExecutor` sends each task (its module, export name and arguments)
- * to a runner process, which runs it in its own process pool. With no
- * `--database-url`, it starts a throwaway Postgres and two local runners, a
- * Deno one and a Bun one, and stops them all at the end. With one, it joins
- * an existing cluster, whose runners were started with
- * `deno run -A lib/cluster/runner.ts --database-url … --port …`
+ * to a runner process, which runs it in its own process pool. By default it
+ * starts a throwaway Postgres and two local runners, a Deno one and a Bun
+ * one, with throwaway certificates, and stops them all at the end. With
+ * `EFFECT_ASYNCIO_CLUSTER_DATABASE_URL` and `EFFECT_ASYNCIO_CLUSTER_TLS_DIR`
+ * set, it joins an existing cluster, whose runners were started with
+ * `deno run -A lib/cluster/runner.ts --tls-dir … --host … --allow-module …`
  * (or `bun lib/cluster/runner.ts …`) on any machine. What to notice:
  *
  * - Each task runs in a worker process whose parent is a runner: the pid
  *   printed is the runner's, and the tasks spread over both runners.
- * - The task's module must resolve on every runner: here a file of this
- *   machine, fine for local runners; on other machines, a package they have.
+ * - The task's module must resolve on every runner, and be in its
+ *   allow-list: here a file of this project, fine for local runners; on
+ *   other machines, a package they have and allow.
  *
  * Run it:  deno run --allow-read --allow-write --allow-net --allow-env --allow-run --allow-sys recipes/executor-cluster.ts
- *          [--database-url postgres://…]
- *          bun recipes/executor-cluster.ts [--database-url postgres://…]
+ *          bun recipes/executor-cluster.ts
  *
  * Output (pids and order vary):
  *   Hello, world!
@@ -29,7 +30,6 @@
  *   task 3 ran on runner 48212 (bun)
  */
 import process from "node:process"
-import { parseArgs } from "node:util"
 import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
 import { runInExecutor, task } from "effect-asyncio/executor"
@@ -61,7 +61,5 @@ export const main = (databaseUrl?: string) =>
     }
   }).pipe(Effect.scoped)
 
-if (import.meta.main) {
-  const { values } = parseArgs({ options: { "database-url": { type: "string" } } })
-  run(main(values["database-url"]))
-}
+// The URL may hold a password: it comes from the environment, never the command line.
+if (import.meta.main) run(main(process.env.EFFECT_ASYNCIO_CLUSTER_DATABASE_URL))

@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs"
 
 /** `effect-asyncio/<name>` is `lib/<name>.ts`; `effect-asyncio` itself is `lib/mod.ts`. */
 export const publicModules: ReadonlyArray<string> = [
+  "as-completed",
   "barrier",
   "bounded-semaphore",
   "cluster",
@@ -27,7 +28,11 @@ export const publicModules: ReadonlyArray<string> = [
   "priority-queue",
   "queue",
   "semaphore",
+  "shield",
+  "signals",
   "task",
+  "task-group",
+  "timeout",
   "timing",
   "websocket",
 ]

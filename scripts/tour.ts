@@ -6,15 +6,21 @@
  *
  * Run it:  npm start        (or: deno run -A scripts/tour.ts)
  */
-import { readdirSync } from "node:fs"
+import { readdirSync, readFileSync } from "node:fs"
 import process from "node:process"
 import type { RuntimeName } from "../lib/internal/runtime.ts"
-import { runScript } from "./support.ts"
+import { denoFlagsOf, runScript } from "./support.ts"
+import { runAndSignal } from "./signal-run.ts"
 
 // Arguments a recipe gets in the tour, to keep the tour short.
 const tourArgs: Record<string, ReadonlyArray<string>> = {
   "run-concurrently": ["--scale", "0.05"],
   "cpu-bound": ["--limit", "1000000"],
+}
+
+// Recipes that run until a signal: the tour sends it after a line, and expects its exit code.
+const tourSignals: Record<string, { when: RegExp; signal: "SIGTERM"; code: number }> = {
+  "graceful-shutdown": { when: /^tick 2$/, signal: "SIGTERM", code: 143 },
 }
 
 const here = new URL("../recipes/", import.meta.url).pathname
@@ -33,6 +39,18 @@ interface Row {
 
 const runOne = async (recipe: string, runtime: RuntimeName): Promise<Row> => {
   try {
+    const signalled = tourSignals[recipe]
+    if (signalled) {
+      const script = `${here}${recipe}.ts`
+      const run = await runAndSignal(script, {
+        ...signalled,
+        runtime,
+        denoFlags: denoFlagsOf(readFileSync(script, "utf8")),
+        timeoutMs: 60_000,
+      })
+      const ok = run.code === signalled.code
+      return { recipe, runtime, ok, ms: run.ms, output: ok ? run.lines.join("\n") : run.stderr }
+    }
     // On Deno, runScript grants a recipe only the flags its "Run it" line names.
     const run = await runScript(`${here}${recipe}.ts`, tourArgs[recipe] ?? [], {
       runtime,

@@ -77,11 +77,16 @@ for (const bench of peerBenches()) {
     skip: skip || missing || false,
   }, async () => {
     const runs = await Promise.all(
-      peerLoops.map((loop) => runPeer(python!, bench, loop, { quick: true, timeoutMs: 60_000 })),
+      peerLoops.map((loop) => runPeer(python!, bench, loop, { quick: true, timeoutMs: 110_000 })),
     )
     peerLoops.forEach((loop, i) => {
       const rows = runs[i]
-      assert.deepEqual(rows.map((r) => r.workload), workloadsOf(bench), `${bench} under ${loop}`)
+      // A peer may measure several variants of a workload (Dask plain and with TLS).
+      assert.deepEqual(
+        [...new Set(rows.map((r) => r.workload))],
+        workloadsOf(bench),
+        `${bench} under ${loop}`,
+      )
       for (const row of rows) assertPeerRow(row, bench, loop)
     })
   })

@@ -72,6 +72,10 @@ export const startChild = (options: {
   readonly runtime: Runtime
   readonly module: string
   readonly args: ReadonlyArray<string>
+  /** Deno's permission flags for it (default `-A`). */
+  readonly denoFlags?: ReadonlyArray<string> | undefined
+  /** Its environment (default: this process's); how secrets reach it, never `args`. */
+  readonly env?: Record<string, string | undefined> | undefined
   readonly readyTimeoutMs: number
   readonly closeTimeoutMs: number
   readonly onKill?: (child: Child) => void
@@ -81,20 +85,25 @@ export const startChild = (options: {
       const child = spawn(
         runtimeCommand(options.runtime),
         [
-          ...(options.runtime === "deno" ? ["run", "-A"] : []),
+          ...(options.runtime === "deno" ? ["run", ...(options.denoFlags ?? ["-A"])] : []),
           sibling(options.module),
           ...options.args,
         ],
-        { stdio: ["pipe", "pipe", "inherit"] },
+        { stdio: ["pipe", "pipe", "inherit"], env: options.env ?? process.env },
       )
       child.stdin!.on("error", () => {})
       let out = ""
       let settled = false
-      const fail = (message: string) => {
+      const fail = (message: string, kill = true) => {
         if (settled) return
         settled = true
         clearTimeout(timer)
-        child.kill("SIGKILL")
+        if (kill) child.kill("SIGKILL")
+        else {
+          // It said why it cannot start and cleans up after itself: ask it to exit, bounded.
+          child.stdin!.end()
+          setTimeout(() => child.kill("SIGKILL"), options.closeTimeoutMs).unref?.()
+        }
         resume(Effect.fail(new ClusterStartError({ message })))
       }
       const timer = setTimeout(
@@ -109,9 +118,12 @@ export const startChild = (options: {
           return
         }
         out += new TextDecoder().decode(chunk)
-        const line = out.split("\n").find((l) =>
-          l.startsWith("ready ")
+        // A child that cannot start says why on a `fail …` line.
+        const failed = out.split("\n").find((l) =>
+          l.startsWith("fail ")
         )
+        if (failed !== undefined) return fail(failed.slice(5), false)
+        const line = out.split("\n").find((l) => l.startsWith("ready "))
         if (line === undefined) return
         settled = true
         clearTimeout(timer)
@@ -124,7 +136,13 @@ export const startChild = (options: {
     (child) => stopChild(child, options.closeTimeoutMs, options.onKill),
   )
 
-/** Two-phase stop: close stdin and SIGTERM, wait up to `timeoutMs`, then SIGKILL. */
+/** How long to wait for a child's exit after SIGKILL before going on without it. */
+const KILL_WAIT_MS = 2_000
+
+/**
+ * Two-phase stop: close stdin and SIGTERM, wait up to `timeoutMs`, then
+ * SIGKILL; after {@link KILL_WAIT_MS} more it goes on even if no exit was seen.
+ */
 const stopChild = (
   child: Child,
   timeoutMs: number,
@@ -133,14 +151,17 @@ const stopChild = (
   Effect.callback<void>((resume) => {
     const p = child.process
     if (p.exitCode !== null || p.signalCode !== null) return resume(Effect.void)
+    const done = () => {
+      clearTimeout(timer)
+      clearTimeout(giveUp)
+      resume(Effect.void)
+    }
     const timer = setTimeout(() => {
       p.kill("SIGKILL")
       onKill?.(child)
     }, timeoutMs)
-    p.once("exit", () => {
-      clearTimeout(timer)
-      resume(Effect.void)
-    })
+    const giveUp = setTimeout(done, timeoutMs + KILL_WAIT_MS)
+    p.once("exit", done)
     p.stdin!.end()
     p.kill("SIGTERM")
   })

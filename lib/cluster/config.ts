@@ -25,7 +25,7 @@ export const sharding: Partial<ShardingConfig.ShardingConfig["Service"]> = {
   shardLockExpiration: Duration.millis(SHARD_LOCK_EXPIRATION_MS),
   shardLockRefreshInterval: Duration.millis(SHARD_LOCK_REFRESH_MS),
   refreshAssignmentsInterval: Duration.millis(500),
-  runnerHealthCheckInterval: Duration.seconds(2),
+  runnerHealthCheckInterval: Duration.millis(500),
   entityMailboxCapacity: "unbounded",
   // Our payloads are bytes already: no need to check they survive encoding.
   simulateRemoteSerialization: false,

@@ -3,6 +3,9 @@
  * Internal to `effect-asyncio/cluster`; shared by the executor (client) and
  * the runner.
  *
+ * Every message carries `auth`, its signature under the cluster's secret
+ * (signing.ts), which the runner checks before it reads anything else.
+ *
  * A message names the task as `task(...)` does (module specifier + export
  * name) and carries its arguments encoded by codec.ts (structured-clone
  * values, readable by either runtime). The outcome comes back the same way: the value, or the
@@ -26,13 +29,13 @@ import * as errors from "../executor/errors.ts"
  * cost is per message, not per task.
  */
 export const RunMany = Rpc.make("RunMany", {
-  payload: { calls: Schema.String },
+  payload: { calls: Schema.String, auth: Schema.String },
   success: Schema.String,
 })
 
 /** Stops the calls with these keys (their callers were interrupted): their workers are terminated. */
 export const Cancel = Rpc.make("Cancel", {
-  payload: { keys: Schema.Array(Schema.String) },
+  payload: { keys: Schema.Array(Schema.String), auth: Schema.String },
 })
 
 /**
@@ -40,9 +43,27 @@ export const Cancel = Rpc.make("Cancel", {
  * the reply is `[true, results]` or `[false, error fields]` (the first failure).
  */
 export const RunBatch = Rpc.make("RunBatch", {
-  payload: { module: Schema.String, exportName: Schema.String, calls: Schema.String },
+  payload: {
+    module: Schema.String,
+    exportName: Schema.String,
+    calls: Schema.String,
+    auth: Schema.String,
+  },
   success: Schema.String,
 })
+
+/** The signed fields of each message, in order (signing.ts). */
+export const signedFields = {
+  RunMany: (p: { readonly calls: string }) => [p.calls],
+  Cancel: (p: { readonly keys: ReadonlyArray<string> }) => p.keys,
+  RunBatch: (
+    p: { readonly module: string; readonly exportName: string; readonly calls: string },
+  ) => [
+    p.module,
+    p.exportName,
+    p.calls,
+  ],
+} as const
 
 /** The entity every runner hosts. Its ids only spread the work over shards. */
 export const TaskEntity = Entity.make("effect-asyncio/Task", [RunMany, Cancel, RunBatch])
@@ -65,6 +86,7 @@ export const errorFields = (error: ExecutorError): Record<string, unknown> => {
       "reason",
       "exitCode",
       "clusterError",
+      "specifier",
     ]
   ) {
     const value = (error as unknown as Record<string, unknown>)[key]

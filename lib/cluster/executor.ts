@@ -2,28 +2,32 @@
  * `ClusterExecutor`: the `Executor` interface over an Effect Cluster of
  * runners. Internal to `effect-asyncio/cluster`, which re-exports it.
  *
+ * Joining: the member's credentials (its TLS directory and the secret), then
+ * the sharding client over mutual TLS, all within the connect timeout.
+ * Start-up of the local default is local.ts, the batching client client.ts,
+ * the delivery policy delivery.ts.
+ *
  * @module
  */
-import { Cause, Data, Effect, Layer, type Scope } from "effect"
-import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
-import {
-  type AnyTask,
-  ClusterDeliveryError,
-  type Executor,
-  type ExecutorError,
-  type ExecutorStats,
-  type Iterables,
-  NotCloneableError,
-  type ShutdownOptions,
-  type Task,
-} from "../executor.ts"
-import { notATask as closure, refusal } from "../executor/failures.ts"
-import { taskName } from "../executor/task.ts"
-import { zip } from "../executor/zip.ts"
-import { type ClusterStartError, freePort, type Runtime, startChild } from "./child.ts"
+import process from "node:process"
+import { Cause, Context, Data, Effect, Layer, type Scope } from "effect"
+import { RunnerStorage } from "effect/cluster"
+import { type ClusterExecutor as Shape, makeExecutor } from "./client.ts"
+import type { Runtime } from "./child.ts"
 import { sharding, sqlLayer } from "./config.ts"
-import { fromJson, TaskEntity, toError, toJson } from "./entity.ts"
-import { embeddedPostgres } from "./postgres.ts"
+import {
+  type ClusterCredentials,
+  ClusterCredentialsError,
+  ENV,
+  readCredentials,
+} from "./credentials.ts"
+import { TaskEntity } from "./entity.ts"
+import { positive, startLocal } from "./local.ts"
+import { clusterLayer } from "./transport.ts"
+import { boundedByRunners } from "./no-runners.ts"
+
+/** An {@link Executor} over a cluster, plus what it started locally (see client.ts). */
+export type ClusterExecutor = Shape
 
 /** The cluster could not be reached (or started) within the connect timeout. */
 export class ClusterUnavailableError extends Data.TaggedError("ClusterUnavailableError")<{
@@ -57,160 +61,90 @@ export interface ClusterExecutorOptions {
   /** Worker processes per local runner (default 1). */
   readonly poolSize?: number | undefined
   /**
+   * Whose tasks the local runners run: directories, `file:` URLs, package
+   * names or specifier prefixes (default: this program's project root).
+   * `node:`, `data:`, `https:`, `npm:`… specifiers only when named here.
+   */
+  readonly allowModules?: ReadonlyArray<string> | undefined
+  /**
+   * The TLS directory to join a cluster with (made by `lib/cluster/certs.ts`:
+   * `ca.crt`, `cert.pem`, `key.pem`, `secret`); default
+   * `$EFFECT_ASYNCIO_CLUSTER_TLS_DIR`. Ignored by the local default, which
+   * makes throwaway ones.
+   */
+  readonly tlsDir?: string | undefined
+  /**
+   * The cluster's secret, when not in `<tlsDir>/secret`; default
+   * `$EFFECT_ASYNCIO_CLUSTER_SECRET`.
+   */
+  readonly secret?: string | undefined
+  /**
    * How long to wait for the cluster (the database, and local runners to
    * join) before failing with {@link ClusterUnavailableError}, in ms
    * (default 10 000; starting an embedded Postgres gets 60 000 more).
    */
   readonly connectTimeoutMs?: number | undefined
+  /**
+   * How long tasks in flight wait while no runner of the cluster is alive
+   * before they fail with `ClusterDeliveryError` (`clusterError:
+   * "NoRunners"`), in ms (default 30 000).
+   */
+  readonly noRunnersTimeoutMs?: number | undefined
 }
 
-/** Entity ids a client spreads its messages over (each hashes to a shard, hence a runner). */
-const ENTITY_IDS = 64
-/** The most calls of a `map` in one message. */
-const MAX_BATCH = 512
-/** Messages of one `map` in flight at once. */
-const MAP_CONCURRENCY = 16
-/** How often a dropped message is sent again before its tasks fail. */
-const MAX_RESENDS = 20
-/** The pause before sending a dropped message again (ms). */
-const RESEND_DELAY_MS = 250
-/** A burst of calls goes out as about this many messages, to spread it over the runners. */
-const SPREAD = 8
-
-const option = (name: string, value: number | undefined, fallback: number): number => {
-  const n = value ?? fallback
-  if (!(Number.isInteger(n) && n > 0)) {
-    throw new RangeError(`${name} must be a positive integer, got ${value}`)
-  }
-  return n
-}
-
-/** What a message the cluster could not deliver means to the caller of one of its tasks. */
-const clusterFailure = (
-  t: AnyTask,
-  cause: Cause.Cause<{ readonly _tag: string }>,
-): ClusterDeliveryError => {
-  const error = Cause.findErrorOption(cause)
-  const clusterError = error._tag === "Some"
-    ? error.value._tag
-    : Cause.hasInterruptsOnly(cause)
-    ? "Interrupted"
-    : "Defect"
-  return new ClusterDeliveryError({
-    task: taskName(t),
-    clusterError,
-    message: `the cluster could not deliver the task: ${
-      error._tag === "Some" ? error.value._tag : Cause.pretty(cause).split("\n")[0]
-    }`,
-    cause: error._tag === "Some" ? error.value : Cause.squash(cause),
-  })
-}
-
-/** Cluster errors worth sending a message again for: its shard is moving to another runner. */
-const TRANSIENT = new Set(["EntityNotAssignedToRunner", "MailboxFull", "RunnerUnavailable"])
-
-/**
- * Sends a message, and again (up to {@link MAX_RESENDS} times, {@link RESEND_DELAY_MS}
- * apart) when the cluster drops it: a runner that lost its shards (it died, or
- * stopped answering health checks) abandons the messages it had, which the
- * cluster reports as an interruption. At least once: a message resent may
- * have run, in part, before.
- */
-const resend = <A, E extends { readonly _tag: string }>(
-  send: () => Effect.Effect<A, E>,
-  attempt = 0,
-): Effect.Effect<A, E> =>
-  Effect.catchCause(send(), (cause) => {
-    const error = Cause.findErrorOption(cause)
-    const transient = error._tag === "Some"
-      ? TRANSIENT.has(error.value._tag)
-      : Cause.hasInterruptsOnly(cause)
-    if (!transient || attempt >= MAX_RESENDS) return Effect.failCause(cause)
-    return Effect.andThen(Effect.sleep(RESEND_DELAY_MS), resend(send, attempt + 1))
-  })
-
-const notATask = (t: unknown) => closure(t, "a runner")
-
-/** Names the argument of `args` that cannot travel (undefined when they all can). */
-const badArgument = (t: AnyTask, args: ReadonlyArray<unknown>): NotCloneableError | undefined => {
-  for (let i = 0; i < args.length; i++) {
-    try {
-      toJson(args[i])
-    } catch (e) {
-      return new NotCloneableError({
-        task: t.exportName,
-        argument: i,
-        message: `argument ${i} of ${t.exportName} could not be sent: ${
-          e instanceof Error ? e.message : String(e)
-        }`,
-      })
-    }
-  }
-  return undefined
-}
-
-const localRuntimes = (runners: ClusterExecutorOptions["runners"]): ReadonlyArray<Runtime> => {
-  if (Array.isArray(runners)) return runners as ReadonlyArray<Runtime>
-  const n = option("runners", runners as number | undefined, 2)
-  const self: Runtime = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined"
-    ? "deno"
-    : "bun"
-  return Array.from({ length: n }, () => self)
-}
-
-/** Starts the single-machine default: an embedded Postgres and local runners. */
-const startLocal = (
+/** The credentials to join with: the options', else the environment's. */
+const joinCredentials = (
   options: ClusterExecutorOptions,
-  connectTimeoutMs: number,
-): Effect.Effect<{ url: string; runners: ReadonlyArray<number> }, ClusterStartError, Scope.Scope> =>
-  Effect.gen(function* () {
-    const url = yield* embeddedPostgres({ readyTimeoutMs: connectTimeoutMs + 60_000 })
-    const poolSize = option("poolSize", options.poolSize, 1)
-    const runners = yield* Effect.forEach(
-      localRuntimes(options.runners),
-      (runtime) =>
-        Effect.flatMap(freePort, (port) =>
-          startChild({
-            runtime,
-            module: "runner",
-            args: [
-              "--database-url",
-              url,
-              "--pool-size",
-              String(poolSize),
-              "--port",
-              String(port),
-              "--die-with-parent",
-            ],
-            readyTimeoutMs: connectTimeoutMs + 30_000,
-            closeTimeoutMs: 6_000,
-          })),
-      { concurrency: "unbounded" },
+): Effect.Effect<ClusterCredentials, ClusterCredentialsError> => {
+  const tlsDir = options.tlsDir ?? process.env[ENV.tlsDir]
+  if (tlsDir === undefined) {
+    return Effect.fail(
+      new ClusterCredentialsError({
+        message:
+          `joining a cluster needs its TLS directory: give tlsDir or set ${ENV.tlsDir} (make one with lib/cluster/certs.ts)`,
+      }),
     )
-    return { url, runners: runners.map((r) => r.pid) }
-  })
-
-/** An {@link Executor} over a cluster, plus the pids of the local runners it started. */
-export interface ClusterExecutor extends Executor {
-  /** Pids of the local runner processes this executor started (empty when it joined a cluster). */
-  readonly runnerPids: ReadonlyArray<number>
-  /** The cluster's Postgres URL: give it to runners and clients on other machines to join. */
-  readonly databaseUrl: string
+  }
+  return readCredentials({ tlsDir, secret: options.secret ?? process.env[ENV.secret] })
 }
 
 const make = (
   options: ClusterExecutorOptions = {},
-): Effect.Effect<ClusterExecutor, ClusterUnavailableError, Scope.Scope> =>
+  insecureLoopback = false,
+): Effect.Effect<
+  ClusterExecutor,
+  ClusterUnavailableError | ClusterCredentialsError,
+  Scope.Scope
+> =>
   Effect.gen(function* () {
-    const connectTimeoutMs = option("connectTimeoutMs", options.connectTimeoutMs, 10_000)
+    const connectTimeoutMs = positive("connectTimeoutMs", options.connectTimeoutMs, 10_000)
+    const poolSize = positive("poolSize", options.poolSize, 1)
     const local = options.databaseUrl === undefined
-      ? yield* Effect.mapError(
-        startLocal(options, connectTimeoutMs),
-        (e) => new ClusterUnavailableError({ message: e.message, cause: e }),
+      ? yield* startLocal({
+        runners: options.runners,
+        poolSize,
+        allowModules: options.allowModules,
+        connectTimeoutMs,
+        insecureLoopback,
+      }).pipe(
+        Effect.mapError((e) =>
+          e._tag === "ClusterCredentialsError"
+            ? e
+            : new ClusterUnavailableError({ message: e.message, cause: e })
+        ),
       )
-      : { url: options.databaseUrl, runners: [] as ReadonlyArray<number> }
+      : {
+        url: options.databaseUrl,
+        runnerPids: [] as ReadonlyArray<number>,
+        tlsDir: undefined,
+        credentials: yield* joinCredentials(options),
+      }
     const context = yield* Layer.build(
-      NodeClusterSocket.layer({ clientOnly: true, storage: "sql", shardingConfig: sharding }).pipe(
+      clusterLayer({
+        clientOnly: true,
+        tls: insecureLoopback ? "insecure-loopback" : local.credentials,
+        shardingConfig: sharding,
+      }).pipe(
         Layer.provide(sqlLayer(local.url, connectTimeoutMs)),
       ),
     ).pipe(
@@ -237,209 +171,17 @@ const make = (
       never,
       never
     >
-    return makeExecutor(client, local.runners, local.url)
-  })
-
-type Client = Effect.Success<typeof TaskEntity.client>
-
-// deno-lint-ignore no-explicit-any
-type Resume = (effect: Effect.Effect<any, ExecutorError>) => void
-
-/** One `submit`: waiting to be sent, sent, or settled. */
-interface Call {
-  readonly key: string
-  readonly task: AnyTask
-  /** `[key, module, exportName, args]` as JSON text. */
-  readonly json: string
-  readonly resume: Resume
-  entityId: string | undefined
-  done: boolean
-}
-
-const outcomeOf = (ok: boolean, tree: unknown): Effect.Effect<unknown, ExecutorError> =>
-  ok
-    ? Effect.succeed(fromJson(tree))
-    : Effect.fail(toError(fromJson(tree) as Record<string, unknown>))
-
-const makeExecutor = (
-  client: Client,
-  runnerPids: ReadonlyArray<number>,
-  databaseUrl: string,
-): ClusterExecutor => {
-  let closed = false
-  let next = 0
-  let running = 0
-  let crashed = 0
-  const idle: Array<() => void> = []
-  // Call keys are unique across every client of the cluster.
-  const prefix = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}/`
-  let nextKey = 0
-  const entityId = () => String(next++ % ENTITY_IDS)
-  const started = (n: number) => {
-    running += n
-  }
-  const finished = (n: number) => {
-    running -= n
-    if (running === 0) { for (const f of idle.splice(0)) f() }
-  }
-  const refused = (t: unknown): ExecutorError | undefined => refusal(closed, t, "a runner")
-
-  // The submits of one tick go out together, a few messages spread over the runners.
-  let pending: Array<Call> = []
-  let flushScheduled = false
-  const settle = (call: Call, effect: Effect.Effect<unknown, ExecutorError>) => {
-    if (call.done) return
-    call.done = true
-    finished(1)
-    call.resume(effect)
-  }
-  const send = (calls: Array<Call>) => {
-    const id = entityId()
-    for (const call of calls) call.entityId = id
-    const byKey = new Map(calls.map((call) => [call.key, call]))
-    Effect.runFork(
-      resend(() => client(id).RunMany({ calls: `[${calls.map((c) => c.json).join(",")}]` })).pipe(
-        Effect.matchCause({
-          onSuccess: (text) => {
-            const reply = JSON.parse(text) as Array<[string, boolean, unknown]> | { error: unknown }
-            if (!Array.isArray(reply)) {
-              const error = toError(reply.error as Record<string, unknown>)
-              for (const call of calls) settle(call, Effect.fail(error))
-              return
-            }
-            for (const [key, ok, tree] of reply) {
-              const call = byKey.get(key)
-              if (call !== undefined && !call.done) settle(call, outcomeOf(ok, tree))
-            }
-          },
-          onFailure: (cause) => {
-            crashed++
-            for (const call of calls) settle(call, Effect.fail(clusterFailure(call.task, cause)))
-          },
-        }),
+    return yield* boundedByRunners(
+      makeExecutor(
+        client,
+        insecureLoopback ? undefined : local.credentials.secret,
+        local,
+        local.url,
       ),
+      Context.get(context, RunnerStorage.RunnerStorage),
+      positive("noRunnersTimeoutMs", options.noRunnersTimeoutMs, 30_000),
     )
-  }
-  const flush = () => {
-    flushScheduled = false
-    const calls = pending.filter((call) => !call.done)
-    pending = []
-    if (calls.length === 0) return
-    const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(calls.length / SPREAD)))
-    for (let i = 0; i < calls.length; i += size) send(calls.slice(i, i + size))
-  }
-  const cancel = (call: Call) => {
-    if (call.done) return
-    call.done = true
-    finished(1)
-    // Sent: the runner stops it (terminating its worker); not sent: it never leaves.
-    if (call.entityId !== undefined) {
-      Effect.runFork(Effect.ignore(client(call.entityId).Cancel({ keys: [call.key] })))
-    }
-  }
-
-  const submit = <Args extends ReadonlyArray<unknown>, R>(
-    t: Task<Args, R>,
-    ...args: Args
-  ): Effect.Effect<Awaited<R>, ExecutorError> =>
-    Effect.callback<Awaited<R>, ExecutorError>((resume) => {
-      const refusal = refused(t)
-      if (refusal !== undefined) return resume(Effect.fail(refusal))
-      const key = prefix + (nextKey++).toString(36)
-      let json: string
-      try {
-        json = JSON.stringify([key, t.module, t.exportName, toJson(args)])
-      } catch {
-        return resume(Effect.fail(badArgument(t, args) ?? notATask(t)))
-      }
-      const call: Call = { key, task: t, json, resume, entityId: undefined, done: false }
-      started(1)
-      pending.push(call)
-      if (!flushScheduled) {
-        flushScheduled = true
-        queueMicrotask(flush)
-      }
-      return Effect.sync(() => cancel(call))
-    })
-
-  const map = <Args extends ReadonlyArray<unknown>, R>(
-    t: Task<Args, R>,
-    ...iterables: Iterables<Args>
-  ): Effect.Effect<Array<Awaited<R>>, ExecutorError> =>
-    Effect.suspend(() => {
-      const refusal = refused(t)
-      if (refusal !== undefined) return Effect.fail(refusal)
-      const calls = zip(iterables)
-      if (calls.length === 0) return Effect.succeed([])
-      // Enough messages to keep every runner busy, each as full as that allows.
-      const size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(calls.length / SPREAD)))
-      const chunks: Array<string> = []
-      for (let i = 0; i < calls.length; i += size) {
-        const chunk = calls.slice(i, i + size)
-        try {
-          chunks.push(JSON.stringify(toJson(chunk)))
-        } catch {
-          // Name the call's argument, as the process pool does.
-          for (const args of chunk) {
-            const bad = badArgument(t, args)
-            if (bad !== undefined) return Effect.fail(bad)
-          }
-          return Effect.fail(notATask(t))
-        }
-      }
-      started(calls.length)
-      return Effect.forEach(
-        chunks,
-        (json) =>
-          Effect.suspend(() => {
-            const id = entityId()
-            return resend(() =>
-              client(id).RunBatch({ module: t.module, exportName: t.exportName, calls: json })
-            )
-          })
-            .pipe(
-              Effect.catchCause((cause) => {
-                crashed++
-                return Effect.fail(clusterFailure(t, cause))
-              }),
-              Effect.flatMap((text) => {
-                const [ok, tree] = JSON.parse(text) as [boolean, unknown]
-                return outcomeOf(ok, tree)
-              }),
-            ),
-        { concurrency: MAP_CONCURRENCY },
-      ).pipe(
-        Effect.map((parts) => (parts as Array<Array<unknown>>).flat()),
-        Effect.ensuring(Effect.sync(() => finished(calls.length))),
-      ) as Effect.Effect<Array<Awaited<R>>, ExecutorError>
-    })
-
-  const shutdown = (options?: ShutdownOptions): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      closed = true
-      if (options?.wait === false || running === 0) return Effect.void
-      return Effect.callback<void>((resume) => {
-        idle.push(() => resume(Effect.void))
-      })
-    })
-
-  return {
-    kind: "cluster",
-    maxWorkers: Math.max(1, runnerPids.length),
-    runnerPids,
-    databaseUrl,
-    submit,
-    map,
-    shutdown,
-    stats: Effect.sync((): ExecutorStats => ({
-      workers: runnerPids.length,
-      spawned: runnerPids.length,
-      crashed,
-      queued: pending.length,
-      running,
-    })),
-  }
-}
+  })
 
 /**
  * An executor whose tasks run on the runners of an Effect Cluster: the same
@@ -448,12 +190,30 @@ const makeExecutor = (
  */
 export const ClusterExecutor = {
   /**
-   * Joins the cluster at `databaseUrl`, or starts a local one (embedded
-   * Postgres and `runners` local runner processes) for the scope. Fails with
-   * {@link ClusterUnavailableError} when it cannot within the connect timeout.
+   * Joins the cluster at `databaseUrl` with the credentials of `tlsDir`, or
+   * starts a local one (throwaway credentials, an embedded Postgres and
+   * `runners` local runner processes) for the scope. Fails with
+   * {@link ClusterUnavailableError} when it cannot within the connect
+   * timeout, with {@link ClusterCredentialsError} when the credentials are
+   * missing or readable by others.
    */
   make: (
     options?: ClusterExecutorOptions,
-  ): Effect.Effect<ClusterExecutor, ClusterUnavailableError, Scope.Scope> =>
-    Effect.suspend(() => make(options)),
+  ): Effect.Effect<
+    ClusterExecutor,
+    ClusterUnavailableError | ClusterCredentialsError,
+    Scope.Scope
+  > => Effect.suspend(() => make(options)),
 }
+
+/**
+ * The bench's baseline, not exported by `effect-asyncio/cluster`: a local
+ * cluster as before it was secured (plain TCP, unsigned messages, loopback
+ * only), to measure what TLS and signing cost.
+ */
+export const makeInsecureLocalForBench = (
+  options: Omit<ClusterExecutorOptions, "databaseUrl">,
+): Effect.Effect<ClusterExecutor, ClusterUnavailableError | ClusterCredentialsError, Scope.Scope> =>
+  Effect.suspend(() => make({ ...options, databaseUrl: undefined }, true))
+
+export type { Runtime }

@@ -1,6 +1,6 @@
 /**
  * `run`, asyncio's `asyncio.run`: a program's main fiber, with its running
- * loop, its exit code, its SIGINT handling and the keep-alive that holds the
+ * loop, its exit code, its SIGINT and SIGTERM handling and the keep-alive that holds the
  * process open while main waits. `effect-asyncio/coroutine` re-exports it.
  *
  * @module
@@ -12,6 +12,7 @@ import { markOneLine, oneLine, reportIfUnhandled } from "../internal/one-line.ts
 import { catchPermissions, type PermissionDeniedError } from "../internal/permissions.ts"
 import { CancelledError } from "./cancelled-error.ts"
 import { type Loop, withLoop } from "../loop.ts"
+import { hasSignalHandler, signalExitCode } from "../signals.ts"
 import { runningLoop } from "../task.ts"
 
 /** Options for {@link run}. */
@@ -61,13 +62,14 @@ class RunResult<A> extends Promise<A> {
  * callbacks and its `createTask` tasks, closed when it ends. On failure,
  * `await run(main)` throws main's error (nothing after it runs; uncaught,
  * the runtime prints it and exits 1), and a bare `run(main)` prints the
- * cause to stderr and sets the exit code to 1. On SIGINT main is
- * interrupted, its finalizers run, and the process exits with 130; a second
- * SIGINT exits at once. Main interrupted by anything else (it joined a
- * cancelled task, say) fails with a `CancelledError`, exit code 1.
- * A mistake told in one line (a denied Deno permission, a task module
- * without its `import.meta.main` guard) is printed as that line, once,
- * awaited or not. Calling `run` while a `run` is running throws a
+ * cause to stderr and sets the exit code to 1. On SIGINT or SIGTERM main is
+ * interrupted, its finalizers run, and the process exits with 130 or 143; a
+ * second signal exits at once. A signal the program took over with
+ * `addSignalHandler` (`effect-asyncio/signals`) is left to its handler. Main
+ * interrupted by anything else (it joined a cancelled task, say) fails with
+ * a `CancelledError`, exit code 1. A mistake told in one line (a denied Deno
+ * permission, a task module without its `import.meta.main` guard) is
+ * printed as that line, once, awaited or not. Calling `run` while a `run` is running throws a
  * {@link NestedRunError}.
  *
  * @example
@@ -121,24 +123,30 @@ export const run = <A, E>(
   })
   // Keeps the process alive while main waits on something that does not.
   const keepAlive = setInterval(() => {}, 2 ** 31 - 1)
-  // The first Ctrl-C interrupts the main fiber, which runs every finalizer
-  // (pools shut down, sockets close); a second one exits at once. Listening
-  // starts before main does: main's first lines run synchronously.
-  let interrupted = false
-  const onSigint = () => {
-    if (interrupted) process.exit(130)
-    interrupted = true
+  // The first SIGINT (Ctrl-C) or SIGTERM interrupts the main fiber, which runs
+  // every finalizer (pools shut down, sockets close); a second one exits at
+  // once. A signal the program took over (`addSignalHandler`) is left to it.
+  // Listening starts before main does: main's first lines run synchronously.
+  let interruptedBy: "SIGINT" | "SIGTERM" | undefined
+  const onSignal = (signal: "SIGINT" | "SIGTERM") => () => {
+    if (hasSignalHandler(signal)) return
+    if (interruptedBy !== undefined) process.exit(signalExitCode(signal))
+    interruptedBy = signal
     fiber.interruptUnsafe()
   }
+  const onSigint = onSignal("SIGINT")
+  const onSigterm = onSignal("SIGTERM")
   process.on("SIGINT", onSigint)
+  process.on("SIGTERM", onSigterm)
   const fiber = Effect.runFork(program)
   fiber.addObserver((exit) => {
     clearInterval(keepAlive)
     process.off("SIGINT", onSigint)
+    process.off("SIGTERM", onSigterm)
     running = false
-    // Ctrl-C: every finalizer has run; end as a program killed by SIGINT does.
-    if (interrupted && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) {
-      process.exit(130)
+    // Every finalizer has run; end as a program killed by the signal does (130, 143).
+    if (interruptedBy && Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)) {
+      process.exit(signalExitCode(interruptedBy))
     }
     // A failure may come at once: wait a turn, so an `await` on the result is seen.
     if (Exit.isSuccess(exit)) settle(exit)

@@ -76,6 +76,20 @@ export class ClusterDeliveryError extends Data.TaggedError("ClusterDeliveryError
   readonly cause?: unknown
 }> {}
 
+/**
+ * A cluster runner refused the task and never imported or ran it.
+ * `reason` `"module"`: its module (`specifier`) is not in the runner's
+ * allow-list (`--allow-module`); `"signature"`: the message carrying it was
+ * not signed with the cluster's secret (or is more than 5 minutes old).
+ */
+export class TaskRefusedError extends Data.TaggedError("TaskRefusedError")<{
+  readonly task: string
+  readonly reason: "module" | "signature"
+  /** The module specifier refused (for `"module"`). */
+  readonly specifier?: string
+  readonly message: string
+}> {}
+
 /** The task was submitted after `shutdown`, like Python's "cannot schedule new futures after shutdown". */
 export class ExecutorShutdownError extends Data.TaggedError("ExecutorShutdownError")<{
   readonly message: string
@@ -89,3 +103,4 @@ export type ExecutorError =
   | TaskNotFoundError
   | ExecutorShutdownError
   | ClusterDeliveryError
+  | TaskRefusedError

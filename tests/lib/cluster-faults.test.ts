@@ -8,13 +8,16 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
-import { Cause, Effect, Exit, Fiber } from "effect"
-import { runInExecutor } from "effect-asyncio/executor"
+import { Cause, Context, Effect, Exit, Fiber, Layer, Redacted } from "effect"
+import { SqlClient } from "effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { ClusterDeliveryError, runInExecutor } from "effect-asyncio/executor"
 import { ClusterExecutor, ClusterUnavailableError } from "effect-asyncio/cluster"
 import { add } from "../fixtures/tasks.ts"
 import { traceAndSleep } from "../fixtures/cluster-tasks.ts"
-import { dataDirsOf, descendants, survivors } from "../fixtures/processes.ts"
+import { dataDirsOf, descendants, survivors, tlsDirsOf } from "../fixtures/processes.ts"
 import { fromRoot } from "../../scripts/support.ts"
+import { writeCluster } from "../../lib/cluster/certs.ts"
 
 /** How long a task may take to finish on another runner after its runner died (README). */
 const FAILOVER_BOUND_MS = 60_000
@@ -48,11 +51,15 @@ test("cluster: an unreachable database fails make with ClusterUnavailableError, 
   const silent = createServer(() => {}).listen(0, "127.0.0.1")
   await new Promise((r) => silent.once("listening", r))
   const silentPort = (silent.address() as { port: number }).port
+  // Credentials of a cluster of its own: the database is what is missing.
+  const tls = mkdtempSync(join(tmpdir(), "cluster-tls-"))
+  writeCluster(tls, ["client"])
   try {
     for (const p of [port, silentPort]) {
       const exit = await joinWithin(
         Effect.scoped(ClusterExecutor.make({
           databaseUrl: `postgres://postgres:x@127.0.0.1:${p}/postgres`,
+          tlsDir: join(tls, "client"),
           connectTimeoutMs: 1_000,
         })),
         30_000,
@@ -62,6 +69,7 @@ test("cluster: an unreachable database fails make with ClusterUnavailableError, 
     }
   } finally {
     silent.close()
+    rmSync(tls, { recursive: true, force: true })
   }
 })
 
@@ -75,7 +83,10 @@ test("cluster: a runner killed mid-task: the task runs again on another runner, 
         const cluster = yield* ClusterExecutor.make({ runners: ["deno", "bun"] })
         seen.push(...descendants(process.pid))
         const slow = yield* Effect.forkChild(runInExecutor(cluster, traceAndSleep, trace, 2_000))
-        while (!existsSync(trace)) yield* Effect.sleep(50)
+        // A whole line: a half-written one would read as pid 0 (the whole process group).
+        while (!existsSync(trace) || !readFileSync(trace, "utf8").endsWith("\n")) {
+          yield* Effect.sleep(50)
+        }
         const [runner, worker] = readFileSync(trace, "utf8").trim().split(" ").map(Number)
         seen.push(worker)
         process.kill(runner, "SIGKILL")
@@ -92,12 +103,27 @@ test("cluster: a runner killed mid-task: the task runs again on another runner, 
         const sums = yield* Fiber.join(rest)
         // The killed runner's worker died with it.
         assert.deepEqual(yield* Effect.promise(() => survivors([runner, worker])), [])
-        return { runner, result, failoverMs, sums, runners: cluster.runnerPids }
+        // The survivor saw its port refuse and marked it dead (health.ts), rather than
+        // waiting for its heartbeat to expire (which leaves the row healthy).
+        const sql = Context.get(
+          yield* Layer.build(PgClient.layer({ url: Redacted.make(cluster.databaseUrl) })),
+          SqlClient.SqlClient,
+        )
+        const health = yield* sql<{ healthy: boolean }>`SELECT healthy FROM cluster_runners`
+        return {
+          runner,
+          result,
+          failoverMs,
+          sums,
+          runners: cluster.runnerPids,
+          health: health.map((r) => r.healthy).sort(),
+        }
       })),
       FAILOVER_BOUND_MS + 60_000,
     )
     if (Exit.isFailure(exit)) assert.fail(Cause.pretty(exit.cause))
-    const { runner, result, failoverMs, sums, runners } = exit.value
+    const { runner, result, failoverMs, sums, runners, health } = exit.value
+    assert.deepEqual(health, [false, true])
     assert.notEqual(result.runner, runner)
     assert.ok(runners.includes(result.runner))
     // At least once: it started twice, the second time on the runner that answered.
@@ -114,7 +140,28 @@ test("cluster: a runner killed mid-task: the task runs again on another runner, 
   }
 })
 
-test("cluster: a program killed with SIGKILL leaves no runner, worker or database behind", async () => {
+test("cluster: with every runner gone, tasks in flight fail after noRunnersTimeoutMs, no hang", async () => {
+  const exit = await joinWithin(
+    Effect.scoped(Effect.gen(function* () {
+      const cluster = yield* ClusterExecutor.make({ runners: 1, noRunnersTimeoutMs: 1_000 })
+      assert.equal(yield* runInExecutor(cluster, add, 1, 1), 2)
+      process.kill(cluster.runnerPids[0], "SIGKILL")
+      return yield* Effect.all([
+        Effect.flip(runInExecutor(cluster, add, 2, 2)),
+        Effect.flip(cluster.map(add, [1, 2], [3, 4])),
+      ], { concurrency: "unbounded" })
+    })),
+    60_000,
+  )
+  if (Exit.isFailure(exit)) assert.fail(Cause.pretty(exit.cause))
+  for (const error of exit.value) {
+    assert.ok(error instanceof ClusterDeliveryError, String(error))
+    assert.equal(error.clusterError, "NoRunners")
+    assert.match(error.message, /no runner of the cluster was alive for 1000 ms/)
+  }
+})
+
+test("cluster: a program killed with SIGKILL leaves no runner, worker, database or secret behind", async () => {
   const child = spawn(
     process.execPath,
     [
@@ -136,6 +183,7 @@ test("cluster: a program killed with SIGKILL leaves no runner, worker or databas
     child.on("exit", () => resolve(false))
   })
   const started = descendants(child.pid!)
+  const secrets = tlsDirsOf([child.pid!])
   child.kill("SIGKILL")
   assert.ok(up, "the cluster did not start")
   // Postgres, its supervisor, two runners and their workers.
@@ -143,4 +191,7 @@ test("cluster: a program killed with SIGKILL leaves no runner, worker or databas
   assert.equal(dataDirsOf(started).length, 1, "the embedded Postgres data directory")
   assert.deepEqual(await survivors(started), [])
   assert.deepEqual(dataDirsOf(started), [])
+  // Its throwaway certificates and secret: there while it ran, gone with it.
+  assert.equal(secrets.length, 1, "the local cluster's TLS directory")
+  assert.deepEqual(tlsDirsOf([child.pid!]), [])
 })

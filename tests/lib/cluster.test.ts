@@ -3,7 +3,7 @@
 // stopped by the last one, which checks that every process it started is gone.
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
@@ -83,6 +83,21 @@ test("cluster: runInExecutor runs tasks on runner processes of both runtimes", a
   assert.deepEqual(new Set(where.map((w) => w.runtime)), new Set(["deno", "bun"]))
 })
 
+test("cluster: the database password is random and on no command line", async () => {
+  const c = await cluster()
+  const password = new URL(c.databaseUrl).password
+  assert.match(password, /^[0-9a-f]{48}$/)
+  // `ps` shows every process's arguments to every user.
+  const shown = readdirSync("/proc").filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(password)
+    } catch {
+      return false
+    }
+  })
+  assert.deepEqual(shown, [])
+})
+
 test("cluster: map returns results in order; values survive the trip", async () => {
   const n = 500
   const value = {
@@ -114,7 +129,11 @@ test("cluster: setDefaultExecutor and defaultExecutorLayer route runInExecutor(n
   const viaLayer = valueOf(
     await withCluster(() =>
       Effect.all([Effect.service(DefaultExecutor), runInExecutor(null, whereAmI)]).pipe(
-        Effect.provide(defaultExecutorLayer(ClusterExecutor.make({ databaseUrl: c.databaseUrl }))),
+        Effect.provide(
+          defaultExecutorLayer(
+            ClusterExecutor.make({ databaseUrl: c.databaseUrl, tlsDir: c.tlsDir }),
+          ),
+        ),
       )
     ),
   )
@@ -128,7 +147,7 @@ test("cluster: a second executor joins the running cluster by its database URL",
   const where = valueOf(
     await withCluster((c) =>
       Effect.scoped(Effect.gen(function* () {
-        const joined = yield* ClusterExecutor.make({ databaseUrl: c.databaseUrl })
+        const joined = yield* ClusterExecutor.make({ databaseUrl: c.databaseUrl, tlsDir: c.tlsDir })
         assert.deepEqual(joined.runnerPids, [])
         return yield* runInExecutor(joined, whereAmI)
       }))

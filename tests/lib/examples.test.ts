@@ -58,7 +58,8 @@ test("examples: each whole-program example runs from a file of its own and print
     for (const [i, program] of programs.entries()) {
       const file = join(dir, `main${i}.ts`)
       writeFileSync(file, program.source)
-      const run = await runScript(file, [], { timeoutMs: 30_000 })
+      // A cluster example starts Postgres and runners: on a loaded machine that takes a while.
+      const run = await runScript(file, [], { timeoutMs: 120_000 })
       assert.equal(run.code, 0, `${program.where}: ${run.stderr}`)
       assert.deepEqual(run.lines, program.expected, program.where)
     }

@@ -121,7 +121,7 @@ def main(bench, implementations):
     """Parses the options, runs the selected workloads of `bench` and prints their rows.
 
     `implementations` maps each workload name of this bench in workloads.json to
-    (variant, run_once): the variant names what the Python code does, and
+    (variant, run_once), or a list of such pairs: the variant names what the Python code does, and
     `run_once(spec)` is an async function returning the measured nanoseconds, or
     (nanoseconds, {extra figure: value}).
     """
@@ -157,38 +157,40 @@ def main(bench, implementations):
         spec = resolve(definition, args.quick)
         if args.samples:
             spec["samples"] = args.samples
-        variant, run_once = implementations[name]
-        reset_peak_rss()
-        loop = asyncio.new_event_loop()
-        try:
-            asyncio.set_event_loop(loop)
-            if loop_kind(loop) != args.loop:
-                sys.exit(f"asked for {args.loop} but the loop is {type(loop)!r}")
-            times, extras = measure(loop, run_once, spec)
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.run_until_complete(loop.shutdown_default_executor())
-        finally:
-            asyncio.set_event_loop(None)
-            loop.close()
-        values = sorted(convert(definition["unit"], spec["ops"], ns) for ns in times)
-        extra = {key: median_of([e[key] for e in extras]) for key in extras[0]}
-        rss = peak_rss_mib()
-        if rss is not None:
-            extra["peakRssMiB"] = round(rss)
-        row = {
-            "bench": bench,
-            "workload": name,
-            "variant": variant,
-            "baseline": False,
-            "runtime": args.loop,
-            "unit": definition["unit"],
-            "median": median_of(values),
-            "min": values[0],
-            "max": values[-1],
-            "samples": len(values),
-            "extra": extra,
-        }
-        print("BENCH " + json.dumps(row, ensure_ascii=False), flush=True)
+        entries = implementations[name]
+        # One (variant, run_once) pair, or a list of them measured one after the other.
+        for variant, run_once in entries if isinstance(entries, list) else [entries]:
+            reset_peak_rss()
+            loop = asyncio.new_event_loop()
+            try:
+                asyncio.set_event_loop(loop)
+                if loop_kind(loop) != args.loop:
+                    sys.exit(f"asked for {args.loop} but the loop is {type(loop)!r}")
+                times, extras = measure(loop, run_once, spec)
+                loop.run_until_complete(loop.shutdown_asyncgens())
+                loop.run_until_complete(loop.shutdown_default_executor())
+            finally:
+                asyncio.set_event_loop(None)
+                loop.close()
+            values = sorted(convert(definition["unit"], spec["ops"], ns) for ns in times)
+            extra = {key: median_of([e[key] for e in extras]) for key in extras[0]}
+            rss = peak_rss_mib()
+            if rss is not None:
+                extra["peakRssMiB"] = round(rss)
+            row = {
+                "bench": bench,
+                "workload": name,
+                "variant": variant,
+                "baseline": False,
+                "runtime": args.loop,
+                "unit": definition["unit"],
+                "median": median_of(values),
+                "min": values[0],
+                "max": values[-1],
+                "samples": len(values),
+                "extra": extra,
+            }
+            print("BENCH " + json.dumps(row, ensure_ascii=False), flush=True)
 
 
 def now_ns():

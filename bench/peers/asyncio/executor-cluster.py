@@ -2,7 +2,9 @@
 
 `loop.run_in_executor(client.get_executor(), add, i, 1)` on a LocalCluster of
 2 worker processes (1 thread each), the way an asyncio program hands its
-blocking calls to a Dask cluster. The cluster is started once, before any
+blocking calls to a Dask cluster; and the same on a cluster with mutual TLS
+(`Security.temporary()`: a throwaway CA and certificates, `tls://`), beside the
+TypeScript bench's TLS-and-signed cluster. The cluster is started once, before any
 timing, and shared by every workload and sample (as the TypeScript bench
 shares its ClusterExecutor); each run takes a fresh executor on it, warmed and
 shut down as the other executor peers do (_common.py). `pure=False`, so Dask
@@ -26,33 +28,39 @@ INSTALL_HINT = (
     "(`sudo apt-get install python3-distributed`, or `python3 -m pip install distributed`)"
 )
 
-_client = None
+_clients = {}
 
 
-def client(workers):
-    """The shared LocalCluster client, started on first use and closed at exit."""
-    global _client
-    if _client is None:
+def client(workers, tls=False):
+    """A shared LocalCluster client (plain TCP or mutual TLS), started on first use, closed at exit."""
+    if tls not in _clients:
         from distributed import Client, LocalCluster
 
+        options = {}
+        if tls:
+            from distributed.security import Security
+
+            options = {"security": Security.temporary(), "protocol": "tls"}
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            **options,
         )
-        _client = Client(cluster)
+        c = Client(cluster, security=options.get("security"))
 
         def close():
-            _client.close()
+            c.close()
             cluster.close()
 
         atexit.register(close)
-        executor = _client.get_executor(pure=False)
+        executor = c.get_executor(pure=False)
         assert [f.result() for f in [executor.submit(add, i, 1) for i in range(20)]] == [
             i + 1 for i in range(20)
         ]
-    return _client
+        _clients[tls] = c
+    return _clients[tls]
 
 
 def executor(spec):
@@ -60,7 +68,13 @@ def executor(spec):
     return client(spec["params"]["workers"]).get_executor(pure=False)
 
 
+def tls_executor(spec):
+    """The same on the shared mutual-TLS cluster."""
+    return client(spec["params"]["workers"], tls=True).get_executor(pure=False)
+
+
 VARIANT = "run_in_executor(client.get_executor()), Dask LocalCluster(2 processes)"
+TLS_VARIANT = "run_in_executor(client.get_executor()), Dask LocalCluster(2 processes, TLS)"
 
 if __name__ == "__main__":
     try:
@@ -70,12 +84,23 @@ if __name__ == "__main__":
         sys.exit(0)
     if "--list" not in sys.argv:
         # Started before any timing: every workload's samples find it warm.
-        client(load_workloads("executor-cluster")[0]["params"]["workers"])
+        workers = load_workloads("executor-cluster")[0]["params"]["workers"]
+        client(workers)
+        client(workers, tls=True)
     main(
         "executor-cluster",
         {
-            "round-trip 1,000 sequential": (VARIANT, round_trip(executor)),
-            "throughput 1,000 concurrent": (VARIANT, throughput(executor)),
-            "throughput 10,000 concurrent": (VARIANT, throughput(executor)),
+            "round-trip 1,000 sequential": [
+                (VARIANT, round_trip(executor)),
+                (TLS_VARIANT, round_trip(tls_executor)),
+            ],
+            "throughput 1,000 concurrent": [
+                (VARIANT, throughput(executor)),
+                (TLS_VARIANT, throughput(tls_executor)),
+            ],
+            "throughput 10,000 concurrent": [
+                (VARIANT, throughput(executor)),
+                (TLS_VARIANT, throughput(tls_executor)),
+            ],
         },
     )
