@@ -14,7 +14,7 @@
  * - `callLater` with an Effect, on defaultLoop and on fastLoop: each callback
  *   starts a fiber, dropped at once since it does not suspend.
  */
-import { Deferred, Effect, type Scope } from "effect"
+import { Deferred, type Duration, Effect, type Scope } from "effect"
 import {
   callLater,
   defaultLoop,
@@ -66,7 +66,7 @@ const plainSpread = (n: number, spanMs: number) =>
     Effect.gen(function* () {
       for (let i = 0; i < n; i++) {
         const delay = delayOf(i, n, spanMs)
-        yield* callLater(delay, ran, delay)
+        yield* callLater(delay as Duration.Input, ran, delay)
       }
     }))
 
@@ -76,7 +76,7 @@ const methodSpread = (n: number, spanMs: number) =>
     Effect.map(getRunningLoop, (loop) => {
       for (let i = 0; i < n; i++) {
         const delay = delayOf(i, n, spanMs)
-        loop.callLater(delay, ran, delay)
+        loop.callLater(delay as Duration.Input, ran, delay)
       }
     }))
 
@@ -86,7 +86,7 @@ const effectSpread = (n: number, spanMs: number) =>
     Effect.gen(function* () {
       for (let i = 0; i < n; i++) {
         const delay = delayOf(i, n, spanMs)
-        yield* callLater(delay, Effect.sync(() => ran(delay)))
+        yield* callLater(delay as Duration.Input, Effect.sync(() => ran(delay)))
       }
     }))
 

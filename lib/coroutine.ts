@@ -21,11 +21,13 @@
  *
  * @module
  */
-import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, type Result } from "effect"
-import { millisOf } from "./internal/millis.ts"
+import { Cause, Data, Deferred, Duration, Effect, Exit, Fiber, Result } from "effect"
+import { CancelledError } from "./coroutine/cancelled-error.ts"
+import { type Delay, millisOf } from "./internal/millis.ts"
 import { RunningLoop } from "./internal/running-loop.ts"
 import { createTask } from "./task.ts"
 
+export { CancelledError } from "./coroutine/cancelled-error.ts"
 export { NestedRunError, run, type RunOptions } from "./coroutine/run.ts"
 export { createTask, NoRunningLoopError, runningLoop } from "./task.ts"
 
@@ -80,10 +82,32 @@ export const fromAsync = <A>(
 export interface GatherOptions {
   /**
    * Like asyncio's `return_exceptions=True`: run every effect to the end and
-   * return each outcome as a `Result` instead of failing on the first error.
+   * return each outcome as a `Result` instead of failing on the first error;
+   * a child that was cancelled (interrupted) on its own is a
+   * {@link CancelledError} in its place. Defects still fail the gather.
    */
   readonly returnExceptions?: boolean
 }
+
+/** A child's outcome for `returnExceptions`: its value, its error, or a CancelledError if interrupted. */
+const outcome = <A, E, R>(
+  child: Awaitable<A, E, R>,
+): Effect.Effect<Result.Result<A, E | CancelledError>, never, R> =>
+  Effect.matchCauseEffect(Fiber.isFiber(child) ? Fiber.join(child) : child, {
+    onSuccess: (value) => Effect.succeed(Result.succeed(value)),
+    onFailure: (cause): Effect.Effect<Result.Result<A, E | CancelledError>> => {
+      if (Cause.hasInterruptsOnly(cause)) {
+        const name = (child as { name?: unknown }).name
+        const message = typeof name === "string" ? `${name} was cancelled` : "cancelled"
+        return Effect.succeed(Result.fail(new CancelledError({ message })))
+      }
+      const error = Cause.findError(cause)
+      // A defect (no typed error) is not an exception to return: it fails the gather.
+      return Result.isSuccess(error)
+        ? Effect.succeed(Result.fail(error.success))
+        : Effect.failCause(cause as Cause.Cause<never>)
+    },
+  })
 
 /**
  * Runs the effects concurrently and returns their results in input order,
@@ -107,7 +131,7 @@ export interface GatherOptions {
 export function gather<A, E, R = never>(
   effects: Iterable<Awaitable<A, E, R>>,
   options: GatherOptions & { readonly returnExceptions: true },
-): Effect.Effect<Array<Result.Result<A, E>>, never, R>
+): Effect.Effect<Array<Result.Result<A, E | CancelledError>>, never, R>
 export function gather<A, E, R = never>(
   effects: Iterable<Awaitable<A, E, R>>,
   options?: GatherOptions,
@@ -115,11 +139,12 @@ export function gather<A, E, R = never>(
 export function gather<A, E, R = never>(
   effects: Iterable<Awaitable<A, E, R>>,
   options?: GatherOptions,
-): Effect.Effect<Array<A> | Array<Result.Result<A, E>>, E, R> {
+): Effect.Effect<Array<A> | Array<Result.Result<A, E | CancelledError>>, E, R> {
+  if (options?.returnExceptions) {
+    return Effect.all(Array.from(effects, outcome), { concurrency: "unbounded" })
+  }
   const all = Array.from(effects, (task) => Fiber.isFiber(task) ? Fiber.join(task) : task)
-  return options?.returnExceptions
-    ? Effect.all(all, { concurrency: "unbounded", mode: "result" })
-    : Effect.all(all, { concurrency: "unbounded" })
+  return Effect.all(all, { concurrency: "unbounded" })
 }
 
 // ---------------------------------------------------------------------------
@@ -137,10 +162,10 @@ export const FIRST_EXCEPTION: ReturnWhen = "FIRST_EXCEPTION"
 export const ALL_COMPLETED: ReturnWhen = "ALL_COMPLETED"
 
 /** Options for {@link wait}. */
-export interface WaitOptions {
+export interface WaitOptions<D extends Duration.Input = Duration.Input> {
   readonly returnWhen?: ReturnWhen
-  /** Return (not fail) after this long, with whatever is done by then. */
-  readonly timeout?: Duration.Input
+  /** Return (not fail) after this long, with whatever is done by then (not a bare number: see `Delay`). */
+  readonly timeout?: Delay<D>
 }
 
 /** The two groups `asyncio.wait` returns, each in input order. */
@@ -176,9 +201,9 @@ const isFailed = <A, E>(exit: Exit.Exit<A, E>): boolean =>
  * assert.equal(pending.length, 1)
  * ```
  */
-export const wait = <A, E, R = never>(
+export const wait = <A, E, R = never, const D extends Duration.Input = Duration.Input>(
   tasks: Iterable<Awaitable<A, E, R>>,
-  options?: WaitOptions,
+  options?: WaitOptions<D>,
 ): Effect.Effect<WaitResult<A, E>, never, R> =>
   Effect.gen(function* () {
     const timeout = options?.timeout === undefined ? undefined : yield* timeoutMillis(
@@ -266,9 +291,9 @@ const timeoutMillis = (caller: string, timeout: Duration.Input): Effect.Effect<n
  * assert.equal(error._tag, "TimeoutError")
  * ```
  */
-export const waitFor = <A, E, R = never>(
+export const waitFor = <A, E, R = never, const D extends Duration.Input = Duration.Input>(
   awaitable: Awaitable<A, E, R>,
-  timeout: Duration.Input,
+  timeout: Delay<D>,
 ): Effect.Effect<A, E | Cause.TimeoutError, R> =>
   Effect.flatMap(timeoutMillis("waitFor", timeout), (millis) => {
     const timedOut = Effect.fail(

@@ -46,6 +46,7 @@
  */
 import { type Cause, type Duration, Effect, Latch } from "effect"
 import { waitFor } from "./coroutine.ts"
+import type { Delay } from "./internal/millis.ts"
 
 /** An `asyncio.Event`. Make one with {@link make}. */
 export interface Event {
@@ -64,7 +65,9 @@ export interface Event {
    * past the limit the waiter is withdrawn and the result is a
    * `Cause.TimeoutError`.
    */
-  waitFor(timeout: Duration.Input): Effect.Effect<true, Cause.TimeoutError>
+  waitFor<const D extends Duration.Input>(
+    timeout: Delay<D>,
+  ): Effect.Effect<true, Cause.TimeoutError>
 }
 
 class EventImpl implements Event {
@@ -76,8 +79,10 @@ class EventImpl implements Event {
   isSetUnsafe(): boolean {
     return this.latch.isOpen()
   }
-  waitFor(timeout: Duration.Input): Effect.Effect<true, Cause.TimeoutError> {
-    return waitFor(this.wait, timeout)
+  waitFor<const D extends Duration.Input>(
+    timeout: Delay<D>,
+  ): Effect.Effect<true, Cause.TimeoutError> {
+    return waitFor(this.wait, timeout as Duration.Input)
   }
 }
 

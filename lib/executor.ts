@@ -50,7 +50,10 @@
 import { Context, Effect, Exit, Layer, type Scope } from "effect"
 import { dual } from "effect/Function"
 import type { ExecutorError } from "./executor/errors.ts"
+import { checkMainGuard } from "./executor/failures.ts"
+import { denoPoolNeeds } from "./executor/deno-flags.ts"
 import { MAX_BATCH, Pool, type PoolStats } from "./executor/pool.ts"
+import { permissionsNeeded } from "./internal/permissions.ts"
 import type { Task } from "./executor/task.ts"
 import { processSpawner, threadSpawner } from "./executor/transport.ts"
 import { zip } from "./executor/zip.ts"
@@ -61,6 +64,7 @@ export {
   ClusterDeliveryError,
   type ExecutorError,
   ExecutorShutdownError,
+  MissingMainGuardError,
   NotCloneableError,
   TaskError,
   TaskNotFoundError,
@@ -187,6 +191,10 @@ const checkOptions = (options: ExecutorOptions): void => {
 
 const makePool = (kind: "thread" | "process", options: ExecutorOptions = {}): Pool => {
   checkOptions(options)
+  checkMainGuard(`a ${kind} pool`)
+  // Deno: ask for every permission the workers need now, and name them all if any is missing.
+  const { needs, missing } = denoPoolNeeds(kind)
+  if (missing.length > 0) throw permissionsNeeded(`a ${kind} pool`, needs, missing)
   return new Pool({
     kind,
     maxWorkers: options.maxWorkers ?? cpuCount(),

@@ -80,3 +80,4 @@ export type {
 // Everything the two parts export is the loop's public API.
 export * from "./loop/loops.ts"
 export * from "./loop/callbacks.ts"
+export type { Delay } from "./internal/millis.ts"

@@ -16,6 +16,11 @@
  * + `Deno.upgradeWebSocket`; Bun: `Bun.serve` with websocket handlers), so a
  * program, a test or a bench has a peer without the internet.
  *
+ * TLS: `serveEcho({ tls: { cert, key } })` serves `wss://`, and
+ * `connect(url, { ca })` trusts the given certificate authorities (PEM)
+ * instead of the runtime's roots; an untrusted certificate fails `connect`
+ * with a {@link WebSocketConnectError} that says so.
+ *
  * Built on Effect's `effect/socket` (`Socket.fromWebSocket`), which gives the
  * open handshake with its timeout, the event listeners, the incoming buffer
  * (with `pause`/`resume` backpressure where the socket has it: Bun's client

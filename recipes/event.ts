@@ -21,7 +21,7 @@
  * (The playbook shows B before A: asyncio.wait took a set, whose order is
  * arbitrary. Here the consumers start in list order, so A is first in both.)
  */
-import { Console, Effect } from "effect"
+import { Console, Duration, Effect } from "effect"
 import { run, wait } from "effect-asyncio/coroutine"
 import * as Event from "effect-asyncio/event"
 import { callLater } from "effect-asyncio/loop"
@@ -44,7 +44,7 @@ export const main = (delay = 100) =>
   Effect.scoped(Effect.gen(function* () {
     const event = yield* Event.make
     // call_later(0.1, trigger, event): trigger the event in 100 ms.
-    yield* callLater(delay, trigger(event))
+    yield* callLater(Duration.millis(delay), trigger(event))
     // Wrap both consumers in one wait and run until both are done.
     return yield* wait([consumer_a(event), consumer_b(event)])
   }))

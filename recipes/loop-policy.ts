@@ -62,7 +62,7 @@ export const main = Effect.scoped(Effect.gen(function* () {
   yield* Fiber.join(yield* Effect.forkDetach(report("detached")))
   yield* gather([report("gather 0"), report("gather 1")])
   const done = yield* Event.make
-  yield* callLater(10, Effect.andThen(report("callLater"), done.set))
+  yield* callLater("10 millis", Effect.andThen(report("callLater"), done.set))
   yield* done.wait
   const dispatched = fastLoop.scheduler.stats.tasks > tasksBefore
   yield* Console.log(`fastLoop's queue dispatched the fibers' tasks: ${dispatched ? "yes" : "no"}`)

@@ -12,10 +12,13 @@
  * - failures are typed errors: a bad URL, a refused connection, a timeout, a
  *   peer that closes while we wait for its reply (with its close code).
  * With no argument the recipe starts its own echo server on 127.0.0.1 (no
- * internet needed); `--url` talks to a real one instead.
+ * internet needed); `--url` talks to a real one instead, and `--ca FILE`
+ * trusts the certificate authority in FILE (PEM) for a `wss://` server whose
+ * certificate the runtime does not trust already (Deno then also needs
+ * `--allow-read`, to read FILE).
  *
  * Run it:  deno run --allow-net recipes/websocket-echo.ts [--url ws://host:port/path]
- *          bun recipes/websocket-echo.ts [--url wss://echo.example.org]
+ *          bun recipes/websocket-echo.ts [--url wss://host:port/ --ca ca.pem]
  *
  * Output:
  *   Hello World!
@@ -23,6 +26,7 @@
 import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
 import { connect, type Message, serveEcho, type WebSocketClient } from "effect-asyncio/websocket"
+import { readFileSync } from "node:fs"
 import process from "node:process"
 import * as util from "node:util"
 
@@ -32,9 +36,12 @@ import * as util from "node:util"
 export class EchoWebsocket {
   private constructor(private readonly websocket: WebSocketClient) {}
 
-  /** Opens the websocket; it stays open until the enclosing scope ends. */
-  static connect(url: string) {
-    return Effect.map(connect(url, { timeout: "10 seconds" }), (ws) => new EchoWebsocket(ws))
+  /** Opens the websocket; it stays open until the enclosing scope ends. `ca`: PEM text to trust. */
+  static connect(url: string, ca?: string) {
+    return Effect.map(
+      connect(url, { timeout: "10 seconds", ...(ca === undefined ? {} : { ca }) }),
+      (ws) => new EchoWebsocket(ws),
+    )
   }
 
   send(message: Message) {
@@ -47,25 +54,42 @@ export class EchoWebsocket {
   }
 }
 
-/** Says "Hello World!" to the echo server at `url`, or to one it starts itself. */
-export const main = (url?: string) =>
+/** Says "Hello World!" to the echo server at `url` (trusting the CA in `caFile`), or to its own. */
+export const main = (url?: string, caFile?: string) =>
   Effect.gen(function* () {
     const target = url ?? (yield* serveEcho()).url
-    const echo = yield* EchoWebsocket.connect(target)
+    const ca = caFile === undefined ? undefined : yield* readText(caFile)
+    const echo = yield* EchoWebsocket.connect(target, ca)
     yield* echo.send("Hello World!")
     yield* Console.log(yield* echo.receive())
   }).pipe(Effect.scoped) // closes the socket, then stops the server
 
-/** Reads `--url <ws://… or wss://…>` from the command line; undefined when absent. */
-export const parseArgs = (args: ReadonlyArray<string>): { url?: string } => {
+/** The text of a file (the CA), or an error that names it. */
+const readText = (file: string) =>
+  Effect.try({
+    try: () => readFileSync(file, "utf8"),
+    catch: (cause) => new Error(`cannot read --ca ${file}: ${(cause as Error).message}`, { cause }),
+  })
+
+/** Reads `--url <ws://… or wss://…>` and `--ca FILE` from the command line; absent ones are left out. */
+export const parseArgs = (args: ReadonlyArray<string>): { url?: string; ca?: string } => {
   try {
-    const { url } = util.parseArgs({ args: [...args], options: { url: { type: "string" } } }).values
-    return url === undefined ? {} : { url }
+    const { url, ca } = util.parseArgs({
+      args: [...args],
+      options: { url: { type: "string" }, ca: { type: "string" } },
+    }).values
+    return { ...(url === undefined ? {} : { url }), ...(ca === undefined ? {} : { ca }) }
   } catch (error) {
-    // `--url` with no value, or with another flag after it.
+    // A flag with no value, or with another flag after it.
     if ((error as { code?: string }).code !== "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw error
-    throw new Error("--url wants a ws:// or wss:// URL", { cause: error })
+    const which = (error as Error).message.includes("--ca")
+      ? "--ca wants a PEM file"
+      : "--url wants a ws:// or wss:// URL"
+    throw new Error(which, { cause: error })
   }
 }
 
-if (import.meta.main) run(main(parseArgs(process.argv.slice(2)).url))
+if (import.meta.main) {
+  const { url, ca } = parseArgs(process.argv.slice(2))
+  run(main(url, ca))
+}

@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { basename, dirname } from "node:path"
+import process from "node:process"
 import { runtime, type RuntimeName } from "../lib/internal/runtime.ts"
 
 /** Resolves a path relative to the repository root. */
@@ -71,6 +72,8 @@ export const runScript = (
   options: {
     readonly timeoutMs?: number
     readonly cwd?: string
+    /** Variables added to the environment the script inherits. */
+    readonly env?: Readonly<Record<string, string>>
     readonly input?: string
     /** Run it on this runtime rather than the current one. */
     readonly runtime?: RuntimeName
@@ -97,7 +100,11 @@ export const runScript = (
       },
     )
     const started = performance.now()
-    const child = spawn(exe, argv, { cwd: options.cwd, stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(exe, argv, {
+      cwd: options.cwd,
+      env: options.env === undefined ? undefined : { ...process.env, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk))

@@ -65,6 +65,26 @@ test("copy: a recipe copied into a project that depends on effect-asyncio runs t
   assert.deepEqual(run.lines.slice(0, 2).sort(), ["cor1 start", "cor2 start"])
 })
 
+test("copy: copied recipes type-check with deno check in the fresh project (@types/node comes as a peer)", () => {
+  const dir = packedProject()
+  // Deno types `node:` imports with npm's @types/node: without it, deno check crashed.
+  assert.ok(existsSync(join(dir, "node_modules/@types/node/package.json")), "the peer is installed")
+  const recipes = ["run-concurrently", "websocket-echo", "executor-thread-pool", "event"]
+  for (const recipe of recipes) {
+    copyFileSync(fromRoot(`recipes/${recipe}.ts`), join(dir, `${recipe}.ts`))
+  }
+  const deno = existsSync(fromRoot("node_modules/.bin/deno"))
+    ? fromRoot("node_modules/.bin/deno")
+    : "deno"
+  const out = execFileSync(deno, ["check", ...recipes.map((recipe) => `${recipe}.ts`)], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: "1" },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  })
+  assert.doesNotMatch(out, /error/i)
+})
+
 test("copy: the executor recipes run from the packed package (its workers are the .js build on Deno)", async () => {
   const dir = packedProject()
   for (const recipe of ["executor-thread-pool", "executor-process-pool", "executor-default"]) {

@@ -82,4 +82,9 @@ test("websocket-echo: --url is parsed and checked", () => {
   })
   assert.throws(() => parseArgs(["--url"]), /wants a ws:\/\/ or wss:\/\/ URL/)
   assert.throws(() => parseArgs(["--url", "--other"]), /wants a ws:\/\/ or wss:\/\/ URL/)
+  assert.deepEqual(parseArgs(["--url", "wss://127.0.0.1:8443/", "--ca", "ca.pem"]), {
+    url: "wss://127.0.0.1:8443/",
+    ca: "ca.pem",
+  })
+  assert.throws(() => parseArgs(["--ca"]), /--ca wants a PEM file/)
 })

@@ -7,7 +7,10 @@
  */
 import { Cause, Data, Effect, Exit, type Scope } from "effect"
 import process from "node:process"
-import { hintPermissions, PermissionDeniedError } from "../internal/permissions.ts"
+import { checkMainGuard } from "../executor/failures.ts"
+import { markOneLine, oneLine, reportIfUnhandled } from "../internal/one-line.ts"
+import { catchPermissions, type PermissionDeniedError } from "../internal/permissions.ts"
+import { CancelledError } from "./cancelled-error.ts"
 import { type Loop, withLoop } from "../loop.ts"
 import { hasSignalHandler, signalExitCode } from "../signals.ts"
 import { runningLoop } from "../task.ts"
@@ -30,6 +33,10 @@ export class NestedRunError extends Data.TaggedError("NestedRunError")<{
 }> {}
 
 let running = false
+
+const MAIN_CANCELLED = "main was cancelled: an interruption that no signal sent reached it, " +
+  "e.g. from joining or gathering a task that was cancelled " +
+  "(gather(tasks, { returnExceptions: true }) gives a CancelledError in its place instead)"
 
 /** The Promise `run` returns: it notes whether anyone awaits it (`then`). */
 class RunResult<A> extends Promise<A> {
@@ -58,7 +65,11 @@ class RunResult<A> extends Promise<A> {
  * cause to stderr and sets the exit code to 1. On SIGINT or SIGTERM main is
  * interrupted, its finalizers run, and the process exits with 130 or 143; a
  * second signal exits at once. A signal the program took over with
- * `addSignalHandler` (`effect-asyncio/signals`) is left to its handler. Calling `run` while a `run` is running throws a
+ * `addSignalHandler` (`effect-asyncio/signals`) is left to its handler. Main
+ * interrupted by anything else (it joined a cancelled task, say) fails with
+ * a `CancelledError`, exit code 1. A mistake told in one line (a denied Deno
+ * permission, a task module without its `import.meta.main` guard) is
+ * printed as that line, once, awaited or not. Calling `run` while a `run` is running throws a
  * {@link NestedRunError}.
  *
  * @example
@@ -83,20 +94,31 @@ export const run = <A, E>(
       message: "run() cannot be called from a running loop: yield* the effect, or createTask it",
     })
   }
+  // Under a worker's import of a task module: the program would start again in every worker.
+  checkMainGuard("run(main)")
   running = true
-  // A denied Deno permission ends in one line naming the flag, not a stack.
-  const program = runningLoop(hintPermissions(options?.loop ? withLoop(options.loop)(main) : main))
+  // A denied Deno permission ends in one line naming the flags, not a stack.
+  const program = runningLoop(catchPermissions(options?.loop ? withLoop(options.loop)(main) : main))
   let settle: (exit: Exit.Exit<A, E | PermissionDeniedError>) => void = () => {}
   const result = new RunResult<A>((resolve, reject) => {
     settle = (exit) => {
       if (Exit.isSuccess(exit)) return resolve(exit.value)
+      // Interrupted, not by a signal (that exits 130 below): main was cancelled from within.
+      const error = Cause.hasInterruptsOnly(exit.cause)
+        ? markOneLine(new CancelledError({ message: MAIN_CANCELLED }))
+        : Cause.squash(exit.cause)
+      // A mistake told in one line (a permission, a missing main guard) is printed as that line, once.
+      const line = options?.disableErrorReporting ? undefined : oneLine(error)
       // Awaited (`await run(main)`), the error is the caller's: it can catch
       // it, and the runtime reports it if it does not. Not awaited, the
       // report is ours, as asyncio prints the traceback.
-      if (result.awaited) return reject(Cause.squash(exit.cause))
-      const reported = Cause.squash(exit.cause) instanceof PermissionDeniedError
-      if (!options?.disableErrorReporting && !reported) console.error(Cause.pretty(exit.cause))
-      process.exitCode = Cause.hasInterruptsOnly(exit.cause) ? 130 : 1
+      if (result.awaited) {
+        if (line !== undefined) reportIfUnhandled(error, line)
+        return reject(error)
+      }
+      if (!options?.disableErrorReporting) console.error(line ?? Cause.pretty(exit.cause))
+      // 130 (and 143) are for signals only: this is a failure.
+      process.exitCode = 1
     }
   })
   // Keeps the process alive while main waits on something that does not.

@@ -44,6 +44,19 @@ export class BrokenWorkerError extends Data.TaggedError("BrokenWorkerError")<{
   readonly cause?: unknown
 }> {}
 
+/**
+ * `run` was called, or a pool made, while a worker was importing a task's
+ * module: the module starts its program at the top level instead of behind
+ * `if (import.meta.main)`, so every worker would start it again. Thrown in
+ * the worker; the task fails with a `BrokenWorkerError` (reason `"import"`)
+ * that carries this message.
+ */
+export class MissingMainGuardError extends Data.TaggedError("MissingMainGuardError")<{
+  /** The URL of the task module. */
+  readonly module: string
+  readonly message: string
+}> {}
+
 /** The task's module does not export a function under the task's name. */
 export class TaskNotFoundError extends Data.TaggedError("TaskNotFoundError")<{
   readonly task: string

@@ -13,6 +13,7 @@
 import {
   BrokenWorkerError,
   ExecutorShutdownError,
+  MissingMainGuardError,
   NotCloneableError,
   TaskError,
   TaskNotFoundError,
@@ -25,6 +26,8 @@ import {
   THREW,
 } from "./protocol.ts"
 import { type AnyTask, isTask, taskName } from "./task.ts"
+import { mainGuardViolation } from "./main-guard.ts"
+import { markOneLine } from "../internal/one-line.ts"
 
 /** The error for a task a worker reported with a failure `status`. */
 export const failure = (
@@ -52,6 +55,17 @@ export const failure = (
       })
     case IMPORT_FAILED: {
       const remote = value as RemoteError
+      // The missing guard's message names the module and says what to do: it is the whole story.
+      if (remote.name === "MissingMainGuardError") {
+        return markOneLine(
+          new BrokenWorkerError({
+            task: name,
+            reason: "import",
+            message: remote.message,
+            cause: remote,
+          }),
+        )
+      }
       return new BrokenWorkerError({
         task: name,
         reason: "import",
@@ -120,4 +134,13 @@ export const refusal = (
     return new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" })
   }
   return isTask(task) ? undefined : notATask(task, to)
+}
+
+/**
+ * Throws a {@link MissingMainGuardError} if a worker is importing a task
+ * module now: starting `what` there would start the program in every worker.
+ */
+export const checkMainGuard = (what: string): void => {
+  const violation = mainGuardViolation(what)
+  if (violation !== undefined) throw new MissingMainGuardError(violation)
 }

@@ -109,12 +109,17 @@ export const processSpawner: Spawner = (events) => {
     ],
     { stdio: ["pipe", "inherit", "inherit", "pipe"] },
   )
+  let error: unknown
+  child.on("error", (e) => (error ??= e))
+  // A child that could not start (Deno: a permission; Node: no such file) has no pid
+  // and may lack its pipes; why comes later as the "error" event (kept above).
+  if (child.pid === undefined || child.stdio[3] == null || child.stdin == null) {
+    throw new Error(`the child process (${process.execPath}) did not start`)
+  }
   const results = child.stdio[3] as NodeJS.ReadableStream & { unref?: () => void; ref?: () => void }
   const stdin = child.stdin as NodeJS.WritableStream & { unref?: () => void; ref?: () => void }
   const reader = new FrameReader(events.onMessage)
   results.on("data", (chunk: Uint8Array) => reader.push(chunk))
-  let error: unknown
-  child.on("error", (e) => (error ??= e))
   // stdin is gone once the child is: writing to it then must not crash the parent.
   stdin.on("error", () => {})
   // "close" comes after the child's pipes are drained, so every result is in.

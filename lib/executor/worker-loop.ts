@@ -29,6 +29,7 @@ import {
   toRemoteError,
 } from "./protocol.ts"
 import { isTask } from "./task.ts"
+import { importTaskModule } from "./main-guard.ts"
 
 /** How a worker loop talks to its executor. */
 export interface WorkerLoopPort {
@@ -115,7 +116,8 @@ export const startWorkerLoop = (port: WorkerLoopPort): void => {
     const def = defs.get(key)!
     let loading = modules.get(def.module)
     if (loading === undefined) {
-      loading = import(def.module)
+      // Marked as a worker's import: a module without its main guard is refused (main-guard.ts).
+      loading = importTaskModule(def.module)
       modules.set(def.module, loading)
     }
     return loading.then(

@@ -6,8 +6,11 @@
  * permission surfaces as a `NotCapable` error, often wrapped (a worker that
  * could not start, a server that could not listen). {@link hintPermissions}
  * finds it anywhere in a failed program's cause and replaces the stack
- * trace with a one-line {@link PermissionDeniedError} that names the flag.
- * `run` (`effect-asyncio/coroutine`) applies it to every program.
+ * trace with a one-line {@link PermissionDeniedError}: what was denied, and
+ * the command that runs the program again with every flag it needs (the
+ * ones it holds and the missing one). A pool asks for every permission its
+ * workers need when it is made, so an executor program learns them all in
+ * one run. `run` (`effect-asyncio/coroutine`) prints that one line, once.
  *
  * @example A denied permission becomes a typed, one-line failure
  * ```ts
@@ -26,32 +29,88 @@
  * const error = exit.cause.reasons[0]._tag === "Fail" ? exit.cause.reasons[0].error : undefined
  * assert.ok(error instanceof PermissionDeniedError)
  * assert.equal(error.flag, "--allow-net")
+ * assert.ok(error.flags.includes("--allow-net"))
+ * assert.match(error.message, /Run again with: deno run .*--allow-net/)
  * ```
  *
  * @module
  */
-import { Console, Data, Effect, Runtime } from "effect"
+import { Console, Data, Effect } from "effect"
+import process from "node:process"
+import { denoFlagsHeld } from "../executor/deno-flags.ts"
+import { markOneLine } from "./one-line.ts"
 
-/** A permission Deno denied: which flag grants it, and Deno's own words. */
+/** Deno's permission flags, in the order `deno run --help` lists them. */
+const ORDER = ["read", "write", "net", "env", "run", "ffi", "sys", "import"]
+  .map((name) => `--allow-${name}`)
+
+const sorted = (flags: Iterable<string>): Array<string> =>
+  [...new Set(flags)].sort((a, b) =>
+    (ORDER.indexOf(a) + 1 || ORDER.length + 1) - (ORDER.indexOf(b) + 1 || ORDER.length + 1)
+  )
+
+/** The program as the user started it: its main module, relative to the working directory. */
+const entry = (): string => {
+  const deno = (globalThis as { Deno?: { mainModule: string; args: Array<string> } }).Deno
+  let main: string
+  try {
+    main = deno === undefined
+      ? process.argv[1] ?? "main.ts"
+      : decodeURIComponent(new URL(deno.mainModule).pathname)
+  } catch {
+    main = "main.ts"
+  }
+  const cwd = `${process.cwd()}/`
+  const shown = main.startsWith(cwd) ? main.slice(cwd.length) : main
+  return (deno?.args.length ?? 0) > 0 ? `${shown} …` : shown
+}
+
+/** A permission Deno denied: which flags grant it, and what was denied. */
 export class PermissionDeniedError extends Data.TaggedError("PermissionDeniedError")<{
-  /** The flag that grants it, e.g. `--allow-net`. */
+  /** The (first) missing flag, e.g. `--allow-net`. */
   readonly flag: string
-  /** Deno's message, e.g. `Requires net access to "127.0.0.1:0"`. */
+  /** What was denied: Deno's words (`Requires net access to "127.0.0.1:0"`) or what needs it. */
   readonly detail: string
+  /** Every flag to run the program with: those it holds whole and those it lacks. */
+  readonly flags: ReadonlyArray<string>
 }> {
-  /** Already a one-line message: `run` prints it, not a stack. */
-  override readonly [Runtime.errorReported] = false
+  constructor(
+    args: { readonly flag: string; readonly detail: string; readonly flags: ReadonlyArray<string> },
+  ) {
+    super(args)
+    // Already one line: `run` prints it, not a stack.
+    markOneLine(this)
+  }
   override get message(): string {
-    return `permission denied: ${this.detail}. Run again with ${this.flag} (Deno); each recipe's flags are in its "Run it" line.`
+    return `permission denied: ${this.detail}. Run again with: deno run ${
+      this.flags.join(" ")
+    } ${entry()}`
   }
 }
+
+/**
+ * The error for the permissions `what` needs (`needs`, as flags) when this
+ * program lacks `missing` of them: it names every flag to run again with.
+ */
+export const permissionsNeeded = (
+  what: string,
+  needs: ReadonlyArray<string>,
+  missing: ReadonlyArray<string>,
+): PermissionDeniedError =>
+  new PermissionDeniedError({
+    flag: missing[0],
+    detail: `${what} needs ${needs.join(" ")}${
+      missing.length < needs.length ? ` (missing: ${missing.join(" ")})` : ""
+    }`,
+    flags: sorted([...denoFlagsHeld(), ...needs]),
+  })
 
 const isDenied = (u: unknown): u is Error =>
   u instanceof Error && (u.name === "NotCapable" || u.name === "PermissionDenied")
 
 /** The first denied-permission error in `u` or its chain of `cause`s. */
-const deniedIn = (u: unknown, depth = 0): Error | undefined =>
-  isDenied(u)
+const deniedIn = (u: unknown, depth = 0): Error | PermissionDeniedError | undefined =>
+  u instanceof PermissionDeniedError || isDenied(u)
     ? u
     : u instanceof Object && depth < 8
     ? deniedIn((u as { cause?: unknown }).cause, depth + 1)
@@ -61,15 +120,15 @@ const deniedIn = (u: unknown, depth = 0): Error | undefined =>
 export const fromDenied = (error: Error): PermissionDeniedError => {
   const flag = error.message.match(/(--allow-[a-z-]+)/)?.[1] ?? "the permission it names"
   const detail = error.message.replace(/,? run again with the --allow-[a-z-]+ flag\.?$/, "")
-  return new PermissionDeniedError({ flag, detail })
+  return new PermissionDeniedError({ flag, detail, flags: sorted([...denoFlagsHeld(), flag]) })
 }
 
 /**
- * Runs `effect`; if it fails or dies because Deno denied a permission, prints
- * one line naming the flag (to stderr) and fails with a
- * {@link PermissionDeniedError} instead. Other failures pass through as they are.
+ * Runs `effect`; if it fails or dies because Deno denied a permission, it
+ * fails with a {@link PermissionDeniedError} instead (printing nothing: see
+ * {@link hintPermissions}). Other failures pass through as they are.
  */
-export const hintPermissions = <A, E, R>(
+export const catchPermissions = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
 ): Effect.Effect<A, E | PermissionDeniedError, R> =>
   Effect.catchCause(effect, (cause): Effect.Effect<never, E | PermissionDeniedError> => {
@@ -78,9 +137,22 @@ export const hintPermissions = <A, E, R>(
         reason._tag === "Fail" ? reason.error : reason._tag === "Die" ? reason.defect : undefined,
       )
       if (denied) {
-        const error = fromDenied(denied)
-        return Effect.andThen(Console.error(error.message), Effect.fail(error))
+        return Effect.fail(denied instanceof PermissionDeniedError ? denied : fromDenied(denied))
       }
     }
     return Effect.failCause(cause)
   })
+
+/**
+ * Runs `effect`; if it fails or dies because Deno denied a permission, prints
+ * one line naming the flags (to stderr) and fails with a
+ * {@link PermissionDeniedError} instead. Other failures pass through as they
+ * are. (`run` uses {@link catchPermissions} and prints the line itself.)
+ */
+export const hintPermissions = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+): Effect.Effect<A, E | PermissionDeniedError, R> =>
+  Effect.tapError(
+    catchPermissions(effect),
+    (error) => error instanceof PermissionDeniedError ? Console.error(error.message) : Effect.void,
+  )

@@ -7,7 +7,7 @@
  * @module
  */
 import { Cause, Clock, type Duration, Effect, type Scope } from "effect"
-import { millisOf } from "../internal/millis.ts"
+import { type Delay, millisOf } from "../internal/millis.ts"
 import type { Callback } from "./scheduled-callback.ts"
 import { monotonicMillis } from "./timer-queue.ts"
 import { withTimerQueue } from "./timer-queues.ts"
@@ -73,16 +73,18 @@ export function callSoon(
  * Runs `callback` after `delay`, like `loop.call_later`; the deadline is
  * fixed at the call. Callbacks due at the same time run in the order they
  * were scheduled. A negative delay means "as soon as possible"; NaN is a
- * defect (`IllegalArgumentError`). A bare number is milliseconds (Effect's
- * `Duration` convention; asyncio's delay is in seconds).
+ * defect (`IllegalArgumentError`). The delay is a `Duration` input, not a
+ * bare number, which does not compile (asyncio's delay is in seconds,
+ * Effect's number is milliseconds: write `"500 millis"` or
+ * `Duration.seconds(0.5)`; see `Delay`).
  */
-export function callLater<E, R>(
-  delay: Duration.Input,
+export function callLater<E, R, const D extends Duration.Input>(
+  delay: Delay<D>,
   callback: Effect.Effect<unknown, E, R>,
 ): Effect.Effect<TimerHandle, never, R | Scope.Scope>
 // deno-lint-ignore no-explicit-any
-export function callLater<Args extends ReadonlyArray<any>>(
-  delay: Duration.Input,
+export function callLater<Args extends ReadonlyArray<any>, const D extends Duration.Input>(
+  delay: Delay<D>,
   callback: Fn<Args>,
   ...args: Args
 ): Effect.Effect<TimerHandle, never, Scope.Scope>
@@ -151,8 +153,8 @@ export interface RunningLoopHandle {
   // deno-lint-ignore no-explicit-any
   callSoon<Args extends ReadonlyArray<any>>(callback: Fn<Args> | Callback, ...args: Args): Handle
   // deno-lint-ignore no-explicit-any
-  callLater<Args extends ReadonlyArray<any>>(
-    delay: Duration.Input,
+  callLater<Args extends ReadonlyArray<any>, const D extends Duration.Input>(
+    delay: Delay<D>,
     callback: Fn<Args> | Callback,
     ...args: Args
   ): TimerHandle

@@ -7,8 +7,9 @@
  *
  * - The deadline is fixed when the callback is scheduled; when the timer
  *   fires, every callback due by then runs in one batch, in deadline order
- *   and, for equal deadlines, in scheduling order. Callbacks they schedule
- *   run in a later batch, as in asyncio.
+ *   and, for equal deadlines, in scheduling order, behind the `callSoon`
+ *   callbacks already waiting (asyncio moves due timers to the end of its
+ *   ready queue). Callbacks they schedule run in a later batch, as in asyncio.
  * - The host timer is a sleep on Effect's `Clock` (so `TestClock` drives it),
  *   in one fiber, re-armed only when an earlier deadline arrives; a deadline
  *   already past is run on the loop's next turn instead. Cancelling removes
@@ -184,19 +185,26 @@ export class TimerQueue implements CallbackOwner {
     armer?.interruptUnsafe()
   }
 
-  /** Runs every callback due now, in one batch, then re-arms for the next deadline. */
+  /**
+   * Runs every callback due now, in one batch, then re-arms for the next
+   * deadline. As in asyncio, callbacks that fall due join the ready queue
+   * behind those already in it (`callSoon`'s): if a ready batch is pending,
+   * they run at its end; otherwise now.
+   */
   private fire(): void {
     const now = this.now()
-    const due: Array<ScheduledCallback> = []
+    const due: Array<ScheduledCallback> = this.readySoon ? this.ready : []
     while (true) {
       const next = this.deadlines.peek()
       if (next === undefined || next.deadline > now) break
       this.deadlines.take(next)
       due.push(next)
     }
-    for (let i = 0; i < due.length; i++) {
-      if (this.closed) break
-      if (due[i].state === PENDING) this.run(due[i])
+    if (!this.readySoon) {
+      for (let i = 0; i < due.length; i++) {
+        if (this.closed) break
+        if (due[i].state === PENDING) this.run(due[i])
+      }
     }
     const next = this.closed ? undefined : this.deadlines.peek()
     if (next !== undefined && next.deadline < this.armedFor) this.arm(next.deadline)

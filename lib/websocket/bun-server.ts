@@ -8,6 +8,7 @@ import {
   type ConnectionSocket,
   type Listening,
   notAWebSocket,
+  type Tls,
 } from "./connections.ts"
 
 interface BunSocket extends ConnectionSocket {
@@ -23,6 +24,7 @@ interface BunApi {
   serve(options: {
     hostname: string
     port: number
+    tls?: Tls
     fetch: (request: Request, server: BunServer) => Response | undefined
     websocket: {
       open: (ws: BunSocket) => void
@@ -32,12 +34,18 @@ interface BunApi {
   }): BunServer
 }
 
-/** Listens on `hostname:port` and echoes every message, on Bun. */
-export const listenBun = (hostname: string, port: number, connections: Connections): Listening => {
+/** Listens on `hostname:port` (TLS with `tls`) and echoes every message, on Bun. */
+export const listenBun = (
+  hostname: string,
+  port: number,
+  connections: Connections,
+  tls?: Tls,
+): Listening => {
   const bun = (globalThis as unknown as { Bun: BunApi }).Bun
   const server = bun.serve({
     hostname,
     port,
+    ...(tls === undefined ? {} : { tls }),
     fetch: (request, server) => (server.upgrade(request) ? undefined : notAWebSocket()),
     websocket: {
       open: (ws) => void connections.add(ws),

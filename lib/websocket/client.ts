@@ -37,6 +37,18 @@ export interface ConnectOptions {
    * before giving up on it (1 s by default).
    */
   readonly closeTimeout?: Duration.Input
+  /**
+   * For `wss://`: the certificate authorities to trust, PEM text (one, or
+   * several), instead of the runtime's own roots; e.g. the CA of a server
+   * with a private or throwaway certificate. Deno: a `Deno.createHttpClient`
+   * with these `caCerts` (closed with the socket); Bun: the `tls.ca` option
+   * of its `WebSocket`. Without it, each runtime's convention applies: Deno
+   * trusts its bundled roots (or the system's with `DENO_TLS_CA_STORE=system`,
+   * or a file given by `--cert` / `DENO_CERT`), Bun the system's and
+   * `NODE_EXTRA_CA_CERTS`. A certificate the client does not trust fails
+   * `connect` with a {@link WebSocketConnectError} that says so.
+   */
+  readonly ca?: string | ReadonlyArray<string>
 }
 
 /** An open websocket connection, from {@link connect}. */
@@ -99,6 +111,39 @@ export const parseUrl = (url: string): Effect.Effect<string, WebSocketUrlError> 
     return Effect.succeed(parsed.href)
   })
 
+/** How Deno (rustls) and Bun (BoringSSL) word a certificate they do not trust. */
+const UNTRUSTED = /certificate|UnknownIssuer|unable to verify|self[- ]signed/i
+
+interface DenoTls {
+  createHttpClient(options: { caCerts: Array<string> }): { close(): void }
+}
+
+/**
+ * The runtime's `WebSocket` for `href`; with `ca`, trusting those authorities
+ * (Deno: an HTTP client with `caCerts`, handed to `release` to close later;
+ * Bun: its `tls.ca` option).
+ */
+const openWebSocket = (
+  href: string,
+  options: ConnectOptions,
+  release: (close: () => void) => void,
+): WebSocket => {
+  if (options.ca === undefined) return new WebSocket(href, options.protocols)
+  const ca = typeof options.ca === "string" ? [options.ca] : [...options.ca]
+  const deno = (globalThis as { Deno?: DenoTls }).Deno
+  if (deno !== undefined) {
+    const client = deno.createHttpClient({ caCerts: ca })
+    release(() => client.close())
+    try {
+      return new WebSocket(href, { protocols: options.protocols, client } as never)
+    } catch (error) {
+      client.close()
+      throw error
+    }
+  }
+  return new WebSocket(href, { protocols: options.protocols, tls: { ca } } as never)
+}
+
 const checkClose = (code: number, reason: string): void => {
   if (code !== NORMAL_CLOSURE && !(Number.isInteger(code) && code >= 3000 && code <= 4999)) {
     throw new Cause.IllegalArgumentError(`close: the code must be 1000 or 3000–4999, got ${code}`)
@@ -151,6 +196,8 @@ export const connect = (
     const closeTimeout = options.closeTimeout ?? "1 second"
 
     let ws: WebSocket | undefined
+    // Deno's TLS client for `ca`, closed once the socket is.
+    let releaseTls: (() => void) | undefined
     // What closed it: the close event's code and reason, or the code we asked for.
     let closeInfo: { code: number; reason: string } | undefined
     let requested: { code: number; reason: string } | undefined
@@ -166,7 +213,7 @@ export const connect = (
     const acquire = Effect.acquireRelease(
       Effect.try({
         try: () => {
-          const socket = new WebSocket(href, options.protocols)
+          const socket = openWebSocket(href, options, (release) => (releaseTls = release))
           socket.addEventListener("close", (event) => {
             closeInfo ??= { code: event.code, reason: event.reason }
             Deferred.doneUnsafe(closed, Effect.void)
@@ -186,7 +233,7 @@ export const connect = (
           } catch {
             // already closing or closed
           }
-          return awaitClosed
+          return Effect.ensuring(awaitClosed, Effect.sync(() => releaseTls?.()))
         }),
     )
 
@@ -208,10 +255,15 @@ export const connect = (
         }
         // The reason keeps the runtime's own error (an ErrorEvent) as its cause.
         const cause = "cause" in reason && reason.cause !== undefined ? reason.cause : reason
+        const why = describe(cause)
+        // An untrusted certificate says what to do about it.
+        const hint = href.startsWith("wss:") && UNTRUSTED.test(why)
+          ? ": the server's certificate is not trusted (give its CA with connect(url, { ca }))"
+          : ""
         return new WebSocketConnectError({
           url: href,
           cause,
-          message: `cannot connect to ${href}: ${describe(cause)}`,
+          message: `cannot connect to ${href}: ${why}${hint}`,
         })
       }),
     )

@@ -42,6 +42,12 @@ export class Connections {
   }
 }
 
+/** A certificate chain and its private key, PEM text, for a TLS server. */
+export interface Tls {
+  readonly cert: string
+  readonly key: string
+}
+
 /** A server that is listening: its port, its connections, and how to stop it. */
 export interface Listening {
   readonly port: number

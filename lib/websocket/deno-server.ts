@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { type Connections, type Listening, notAWebSocket } from "./connections.ts"
+import { type Connections, type Listening, notAWebSocket, type Tls } from "./connections.ts"
 
 interface DenoServer {
   readonly addr: { readonly port: number }
@@ -13,16 +13,21 @@ interface DenoServer {
 }
 interface DenoApi {
   serve(
-    options: { hostname: string; port: number; onListen: () => void },
+    options: { hostname: string; port: number; onListen: () => void; cert?: string; key?: string },
     handler: (request: Request) => Response,
   ): DenoServer
   upgradeWebSocket(request: Request): { socket: WebSocket; response: Response }
 }
 
-/** Listens on `hostname:port` and echoes every message, on Deno. */
-export const listenDeno = (hostname: string, port: number, connections: Connections): Listening => {
+/** Listens on `hostname:port` (TLS with `tls`) and echoes every message, on Deno. */
+export const listenDeno = (
+  hostname: string,
+  port: number,
+  connections: Connections,
+  tls?: Tls,
+): Listening => {
   const deno = (globalThis as unknown as { Deno: DenoApi }).Deno
-  const server = deno.serve({ hostname, port, onListen: () => {} }, (request) => {
+  const server = deno.serve({ hostname, port, onListen: () => {}, ...tls }, (request) => {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return notAWebSocket()
     const { socket, response } = deno.upgradeWebSocket(request)
     socket.binaryType = "arraybuffer"

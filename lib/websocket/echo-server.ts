@@ -17,11 +17,17 @@ export interface ServeEchoOptions {
   readonly hostname?: string
   /** The port; 0 (the default) lets the system pick a free one. */
   readonly port?: number
+  /**
+   * Serve TLS (`wss://`) with this certificate chain and private key, both
+   * PEM text. A client that does not trust the certificate's issuer already
+   * is given it with `connect(url, { ca })`.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string }
 }
 
 /** A running echo server, from {@link serveEcho}. */
 export interface EchoServer {
-  /** `ws://host:port/`, with the port the server actually listens on. */
+  /** `ws://host:port/` (`wss://` with `tls`), with the port the server actually listens on. */
   readonly url: string
   readonly hostname: string
   readonly port: number
@@ -35,7 +41,8 @@ export interface EchoServer {
  * Starts a websocket echo server in the current `Scope`: every message a
  * client sends comes back to it, text as text and binary as binary. Port 0
  * (the default) picks a free port; `url` says which. Loopback only unless
- * `hostname` says otherwise.
+ * `hostname` says otherwise. With `tls` it serves `wss://` (see
+ * {@link ServeEchoOptions.tls}).
  *
  * When the scope ends, the open connections are closed (code 1001, "going
  * away", reason "server shutting down") and given up to a second to finish
@@ -64,8 +71,8 @@ export const serveEcho = (
     Effect.try({
       try: () =>
         runtime.name === "deno"
-          ? listenDeno(hostname, port, connections)
-          : listenBun(hostname, port, connections),
+          ? listenDeno(hostname, port, connections, options.tls)
+          : listenBun(hostname, port, connections, options.tls),
       catch: (cause) =>
         new WebSocketServeError({
           hostname,
@@ -91,7 +98,7 @@ export const serveEcho = (
     Effect.map((server): EchoServer => {
       const host = hostname.includes(":") ? `[${hostname}]` : hostname
       return {
-        url: `ws://${host}:${server.port}/`,
+        url: `${options.tls ? "wss" : "ws"}://${host}:${server.port}/`,
         hostname,
         port: server.port,
         connections: Effect.sync(() => connections.size),

@@ -1,10 +1,11 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { spawn } from "node:child_process"
-import { Cause, Effect, Exit, Fiber, Result } from "effect"
+import { Cause, type Duration, Effect, Exit, Fiber, Result } from "effect"
 import { TestClock } from "effect/testing"
 import {
   AsyncError,
+  CancelledError,
   createTask,
   fromAsync,
   gather,
@@ -64,6 +65,41 @@ test("gather: returnExceptions collects every outcome in order", async () => {
     return yield* Fiber.join(fiber)
   }))
   assert.deepEqual(results, [Result.succeed(1), Result.fail("boom"), Result.succeed(3)])
+})
+
+test("gather(returnExceptions): a child cancelled on its own is a CancelledError in its place, as in CPython", async () => {
+  const results = await runTest(
+    gather([Effect.interrupt, Effect.succeed(1), Effect.fail("boom")], { returnExceptions: true }),
+  )
+  assert.equal(results.length, 3)
+  assert.ok(Result.isFailure(results[0]) && results[0].failure instanceof CancelledError)
+  assert.deepEqual(results.slice(1), [Result.succeed(1), Result.fail("boom")])
+  // A task (a fiber) cancelled before the gather: its name is in the message.
+  const named = await Effect.runPromise(runningLoop(Effect.gen(function* () {
+    const task = yield* createTask(Effect.never, { name: "sleeper" })
+    yield* task.cancel
+    return yield* gather([task], { returnExceptions: true })
+  })))
+  assert.ok(Result.isFailure(named[0]))
+  assert.equal((named[0].failure as CancelledError).message, "sleeper was cancelled")
+})
+
+test("gather(returnExceptions): the gather itself cancelled is cancelled, not a list of values", async () => {
+  const exit = await runTest(Effect.gen(function* () {
+    const fiber = yield* Effect.forkChild(
+      gather([Effect.never, after(10, 1)], { returnExceptions: true }),
+    )
+    yield* Effect.yieldNow
+    return yield* Fiber.await(yield* Effect.as(Fiber.interrupt(fiber), fiber))
+  }))
+  assert.ok(Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause))
+})
+
+test("gather(returnExceptions): a defect is not an exception to return: it fails the gather", async () => {
+  const exit = await Effect.runPromise(
+    Effect.exit(gather([Effect.die("bug"), Effect.succeed(1)], { returnExceptions: true })),
+  )
+  assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
 })
 
 // --- wait -------------------------------------------------------------------
@@ -144,7 +180,7 @@ test("wait: FIRST_EXCEPTION with no failure waits for all; interruption is not a
 test("wait: a timeout returns what is done so far, rather than failing", async () => {
   await runTest(Effect.gen(function* () {
     const both = yield* tasks([after(10, 1), after(100, 2)])
-    const waiting = yield* Effect.forkChild(wait(both, { timeout: 50 }))
+    const waiting = yield* Effect.forkChild(wait(both, { timeout: "50 millis" }))
     yield* TestClock.adjust(50)
     const { done, pending } = yield* Fiber.join(waiting)
     assert.equal(done.length, 1)
@@ -200,7 +236,7 @@ test("wait: interrupting the waiter leaves its observers detached and the tasks 
 
 test("waitFor: returns the value within the limit", async () => {
   await runTest(Effect.gen(function* () {
-    const fiber = yield* Effect.forkChild(waitFor(after(10, "ok"), 20))
+    const fiber = yield* Effect.forkChild(waitFor(after(10, "ok"), "20 millis"))
     yield* TestClock.adjust(10)
     assert.equal(yield* Fiber.join(fiber), "ok")
   }))
@@ -235,8 +271,8 @@ test("waitFor: a task already done gives its result even with a zero limit; NaN 
   await runTest(runningLoop(Effect.gen(function* () {
     const task = yield* createTask(Effect.succeed("done"))
     yield* Fiber.await(task)
-    assert.equal(yield* waitFor(task, 0), "done")
-    const exit = yield* Effect.exit(waitFor(Effect.succeed(1), NaN))
+    assert.equal(yield* waitFor(task, "0 millis"), "done")
+    const exit = yield* Effect.exit(waitFor(Effect.succeed(1), NaN as Duration.Input))
     assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
     assert.match(String(Cause.squash(exit.cause)), /waitFor: the timeout must be a number, got NaN/)
   })))
@@ -245,7 +281,7 @@ test("waitFor: a task already done gives its result even with a zero limit; NaN 
 test("waitFor: given a task, the limit interrupts the task (asyncio cancels it)", async () => {
   await runTest(runningLoop(Effect.gen(function* () {
     const task = yield* createTask(after(100, "late"))
-    const waiting = yield* Effect.forkChild(Effect.flip(waitFor(task, 20)))
+    const waiting = yield* Effect.forkChild(Effect.flip(waitFor(task, "20 millis")))
     yield* TestClock.adjust(20)
     assert.ok(Cause.isTimeoutError(yield* Fiber.join(waiting)))
     assert.ok(Exit.hasInterrupts(yield* Fiber.await(task)))
@@ -326,9 +362,11 @@ test("wait: a timeout of zero or below returns at once with what is done; NaN is
     const done = yield* createTask(Effect.succeed(1))
     yield* Fiber.await(done)
     const slow = yield* createTask(after(10, 2))
-    const result = yield* wait([done, slow], { timeout: -1 })
+    const result = yield* wait([done, slow], { timeout: "-1 millis" })
     assert.deepEqual(result, { done: [done], pending: [slow] })
-    const exit = yield* Effect.exit(wait([slow], { timeout: NaN }))
+    const exit = yield* Effect.exit(
+      wait<number, never, never, Duration.Input>([slow], { timeout: NaN }),
+    )
     assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
   })))
 })
@@ -432,3 +470,32 @@ test("run: SIGINT interrupts main, runs its finalizers and exits 130", async () 
   assert.ok(code === 130 || code === "SIGINT", `exit ${code}`)
   assert.match(out, /finalizer ran/, "main was interrupted and its finalizer ran before exit")
 })
+
+const gatherFixture = fromRoot("tests/fixtures/gather-cancelled.ts")
+
+test("run: asyncio's Queue example ported literally: cancelled workers gathered with returnExceptions end well", async () => {
+  const run = await runScript(gatherFixture, ["queue"])
+  assert.equal(run.code, 0, run.stderr)
+  assert.deepEqual(run.lines.slice(0, 3).sort(), [
+    "worker-0 slept 3 ms",
+    "worker-1 slept 1 ms",
+    "worker-2 slept 2 ms",
+  ])
+  assert.deepEqual(run.lines.slice(3), [
+    "CancelledError: worker-0 was cancelled",
+    "CancelledError: worker-1 was cancelled",
+    "CancelledError: worker-2 was cancelled",
+    "main returned",
+  ])
+})
+
+for (const form of ["await", "bare"]) {
+  test(`run (${form}): main cancelled from within exits 1 (not 130) with one line naming gather's way out`, async () => {
+    const run = await runScript(gatherFixture, ["join", ...(form === "bare" ? ["bare"] : [])])
+    assert.equal(run.code, 1, run.stderr)
+    const lines = run.stderr.split("\n").filter((line) => line !== "")
+    assert.equal(lines.length, 1, run.stderr)
+    assert.match(lines[0], /^main was cancelled: .*gather\(tasks, \{ returnExceptions: true \}\)/)
+    assert.doesNotMatch(run.stdout, /main returned/)
+  })
+}

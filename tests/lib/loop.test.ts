@@ -1,6 +1,6 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { Cause, Effect, Exit, Fiber, ManagedRuntime, Scheduler, Scope } from "effect"
+import { Cause, Duration, Effect, Exit, Fiber, ManagedRuntime, Scheduler, Scope } from "effect"
 import { TestClock } from "effect/testing"
 import {
   callAt,
@@ -30,10 +30,10 @@ test("callLater: callbacks run in due order; equal times keep scheduling order",
   await runTest(Effect.gen(function* () {
     const seen: Array<string> = []
     const note = (s: string) => Effect.sync(() => seen.push(s))
-    yield* callLater(30, note("30 ms"))
-    yield* callLater(10, note("10 ms first"))
+    yield* callLater("30 millis", note("30 ms"))
+    yield* callLater("10 millis", note("10 ms first"))
     yield* callLater("20 millis", note("20 ms"))
-    yield* callLater(10, note("10 ms second"))
+    yield* callLater("10 millis", note("10 ms second"))
     yield* callSoon(note("soon"))
     yield* Effect.yieldNow
     assert.deepEqual(seen, ["soon"])
@@ -70,7 +70,7 @@ test("callLater: the delay counts from the call, not from when the loop gets to 
   await runTest(Effect.gen(function* () {
     const seen: Array<string> = []
     const { loop, flush } = manualLoop()
-    yield* withLoop(loop)(callLater(10, Effect.sync(() => seen.push("due at 10"))))
+    yield* withLoop(loop)(callLater("10 millis", Effect.sync(() => seen.push("due at 10"))))
     yield* TestClock.adjust(5) // the loop is busy for 5 ms before its next turn
     flush()
     yield* TestClock.adjust(5)
@@ -83,8 +83,8 @@ test("callLater: the handle knows when it is due; cancel stops it before it runs
   await runTest(Effect.gen(function* () {
     const seen: Array<string> = []
     const start = yield* time
-    const kept = yield* callLater(10, Effect.sync(() => seen.push("kept")))
-    const dropped = yield* callLater(10, Effect.sync(() => seen.push("dropped")))
+    const kept = yield* callLater("10 millis", Effect.sync(() => seen.push("kept")))
+    const dropped = yield* callLater("10 millis", Effect.sync(() => seen.push("dropped")))
     // `time` and `when` are loop seconds, as in asyncio; the delay is a Duration (10 ms).
     assert.ok(Math.abs(kept.when - (start + 0.01)) < 1e-9, `when ${kept.when}`)
     yield* TestClock.adjust(5)
@@ -100,7 +100,7 @@ test("callLater: cancel after the callback started stops nothing, yet cancelled(
   await runTest(Effect.gen(function* () {
     let finished = false
     const handle = yield* callLater(
-      10,
+      "10 millis",
       Effect.andThen(Effect.sleep(10), Effect.sync(() => (finished = true))),
     )
     yield* TestClock.adjust(15) // started, now inside its own sleep
@@ -145,7 +145,7 @@ test("callLater: a callback not yet run is dropped when the scope closes", async
   const fiber = await Effect.runPromise(
     Effect.gen(function* () {
       const inner = yield* Effect.forkChild(
-        Effect.scoped(callLater(10, Effect.sync(() => (ran = true)))),
+        Effect.scoped(callLater("10 millis", Effect.sync(() => (ran = true)))),
       )
       yield* Fiber.join(inner)
       yield* TestClock.adjust(20)
@@ -162,9 +162,9 @@ test("callLater: a plain function runs with its arguments, in deadline order bes
   await runTest(Effect.gen(function* () {
     const seen: Array<string> = []
     const note = (what: string, n: number) => seen.push(`${what} ${n}`)
-    yield* callLater(20, note, "function", 20)
-    yield* callLater(10, Effect.sync(() => seen.push("effect 10")))
-    yield* callLater(10, note, "function", 10)
+    yield* callLater("20 millis", note, "function", 20)
+    yield* callLater("10 millis", Effect.sync(() => seen.push("effect 10")))
+    yield* callLater("10 millis", note, "function", 10)
     yield* callSoon(note, "soon", 0)
     yield* TestClock.adjust(20)
     assert.deepEqual(seen, ["soon 0", "effect 10", "function 10", "function 20"])
@@ -175,14 +175,14 @@ test("callLater: one batch runs what is due; what it schedules for now runs afte
   await runTest(Effect.gen(function* () {
     const seen: Array<string> = []
     yield* callLater(
-      10,
+      "10 millis",
       Effect.gen(function* () {
         seen.push("a")
-        yield* callLater(0, () => seen.push("c (scheduled by a)"))
+        yield* callLater("0 millis", () => seen.push("c (scheduled by a)"))
         yield* callSoon(() => seen.push("d (soon, by a)"))
       }),
     )
-    yield* callLater(10, () => seen.push("b"))
+    yield* callLater("10 millis", () => seen.push("b"))
     yield* TestClock.adjust(10)
     yield* Effect.yieldNow
     assert.deepEqual(seen.slice(0, 2), ["a", "b"])
@@ -193,7 +193,7 @@ test("callLater: one batch runs what is due; what it schedules for now runs afte
 test("callLater: one heap and one host timer per loop; cancelling the last disarms it", async () => {
   await runTest(Effect.gen(function* () {
     const handles = []
-    for (let i = 0; i < 100; i++) handles.push(yield* callLater(10 + i, () => {}))
+    for (let i = 0; i < 100; i++) handles.push(yield* callLater(Duration.millis(10 + i), () => {}))
     const queue = yield* timerQueue
     assert.equal(queue.size, 100)
     assert.equal(queue.armed, true)
@@ -211,7 +211,9 @@ test("callLater: cancel removes any entry, in any order, and the rest still run 
     const seen: Array<number> = []
     const delays = Array.from({ length: 200 }, (_, i) => (i * 37) % 101)
     const handles = []
-    for (const delay of delays) handles.push(yield* callLater(delay, () => seen.push(delay)))
+    for (const delay of delays) {
+      handles.push(yield* callLater(Duration.millis(delay), () => seen.push(delay)))
+    }
     for (let i = 0; i < handles.length; i += 3) yield* handles[i].cancel
     yield* TestClock.adjust(200)
     const kept = delays.filter((_, i) => i % 3 !== 0)
@@ -224,7 +226,7 @@ test("callLater: the scope gets one finalizer, however many callbacks are pendin
   let ran = 0
   await Effect.runPromise(
     Effect.gen(function* () {
-      for (let i = 0; i < 1_000; i++) yield* callLater(10, () => ran++)
+      for (let i = 0; i < 1_000; i++) yield* callLater("10 millis", () => ran++)
       yield* callSoon(() => ran++)
     }).pipe(Scope.provide(scope), Effect.provide(TestClock.layer())),
   )
@@ -244,9 +246,9 @@ test("callLater: an Effect that suspends keeps its fiber, interrupted when the s
   let interrupted = false
   let sync = 0
   await runTest(Effect.gen(function* () {
-    yield* callLater(10, Effect.sync(() => sync++))
+    yield* callLater("10 millis", Effect.sync(() => sync++))
     yield* callLater(
-      10,
+      "10 millis",
       Effect.sleep(100).pipe(Effect.onInterrupt(() => Effect.sync(() => (interrupted = true)))),
     )
     yield* TestClock.adjust(10)
@@ -258,11 +260,11 @@ test("callLater: an Effect that suspends keeps its fiber, interrupted when the s
 test("callLater: a negative delay runs on the next turn; NaN is a clear defect", async () => {
   await runTest(Effect.gen(function* () {
     const seen: Array<string> = []
-    yield* callLater(-5, () => seen.push("negative"))
+    yield* callLater("-5 millis", () => seen.push("negative"))
     assert.deepEqual(seen, [])
     yield* Effect.yieldNow
     assert.deepEqual(seen, ["negative"])
-    for (const bad of [callLater(NaN, () => {}), callAt(NaN, () => {})]) {
+    for (const bad of [callLater(NaN as Duration.Input, () => {}), callAt(NaN, () => {})]) {
       const exit = yield* Effect.exit(bad)
       assert.ok(Exit.isFailure(exit) && Cause.hasDies(exit.cause))
       assert.match(String(Cause.squash(exit.cause)), /must be a number, got NaN/)
@@ -283,13 +285,16 @@ test("getRunningLoop: the same queue through synchronous methods, as asyncio's l
     const seen: Array<string> = []
     const loop = yield* getRunningLoop
     const start = loop.time()
-    yield* callLater(10, () => seen.push("effect API, 10 ms"))
-    const handle = loop.callLater(10, (what: string) => seen.push(what), "method, 10 ms")
+    yield* callLater("10 millis", () => seen.push("effect API, 10 ms"))
+    const handle = loop.callLater("10 millis", (what: string) => seen.push(what), "method, 10 ms")
     loop.callAt(start + 0.005, () => seen.push("method, at 5 ms"))
-    loop.callLater(20, Effect.sync(() => seen.push("method, Effect, 20 ms")))
+    loop.callLater("20 millis", Effect.sync(() => seen.push("method, Effect, 20 ms")))
     loop.callSoon(() => seen.push("soon"))
     assert.ok(Math.abs(handle.when - (start + 0.01)) < 1e-9)
-    assert.throws(() => loop.callLater(NaN, () => {}), /must be a number, got NaN/)
+    assert.throws(
+      () => loop.callLater(NaN as Duration.Input, () => {}),
+      /must be a number, got NaN/,
+    )
     yield* TestClock.adjust(20)
     assert.deepEqual(seen, [
       "soon",
@@ -309,12 +314,12 @@ test("exception handler: a callback that throws or fails is reported, and the lo
   const seen: Array<string> = []
   await runTest(
     Effect.gen(function* () {
-      yield* callLater(10, function explode() {
+      yield* callLater("10 millis", function explode() {
         throw new Error("thrown")
       })
-      yield* callLater(10, Effect.fail("failed"))
-      yield* callLater(10, Effect.andThen(Effect.sleep(5), Effect.die(new Error("later"))))
-      yield* callLater(10, () => seen.push("still runs"))
+      yield* callLater("10 millis", Effect.fail("failed"))
+      yield* callLater("10 millis", Effect.andThen(Effect.sleep(5), Effect.die(new Error("later"))))
+      yield* callLater("10 millis", () => seen.push("still runs"))
       yield* TestClock.adjust(15)
     }).pipe(withExceptionHandler((context) => reports.push(context))),
   )
