@@ -41,15 +41,15 @@
 import { Cause, Clock, Duration, Effect, type Exit, Fiber, Queue, Stream } from "effect"
 import type { Awaitable } from "./coroutine.ts"
 import { armDeadline } from "./internal/deadline.ts"
-import { millisOf } from "./internal/millis.ts"
+import { type Delay, millisOf } from "./internal/millis.ts"
 import { monotonicMillis } from "./loop/timer-queue.ts"
 import { RunningLoop } from "./internal/running-loop.ts"
 import { createTask } from "./task.ts"
 
 /** Options for {@link asCompleted} and {@link asCompletedStream}. */
-export interface AsCompletedOptions {
-  /** After this long (from the call), every result not yet in fails with `TimeoutError`. */
-  readonly timeout?: Duration.Input
+export interface AsCompletedOptions<D extends Duration.Input = Duration.Input> {
+  /** After this long (from the call), every result not yet in fails with `TimeoutError` (not a bare number: see `Delay`). */
+  readonly timeout?: Delay<D>
 }
 
 const timeoutMillis = (timeout: Duration.Input | undefined): Effect.Effect<number | undefined> =>
@@ -118,9 +118,9 @@ const watch = <A, E, R, RF>(
  * to come (a result, or its failure); past the `timeout`, those not yet in
  * fail with a `Cause.TimeoutError`.
  */
-export const asCompleted = <A, E, R = never>(
+export const asCompleted = <A, E, R = never, D extends Duration.Input = Duration.Input>(
   awaitables: Iterable<Awaitable<A, E, R>>,
-  options?: AsCompletedOptions,
+  options?: AsCompletedOptions<D>,
 ): Effect.Effect<Array<Effect.Effect<A, E | Cause.TimeoutError>>, never, R> =>
   Effect.suspend(() => {
     const outcomes: Array<Exit.Exit<A, E | Cause.TimeoutError>> = []
@@ -156,9 +156,9 @@ export const asCompleted = <A, E, R = never>(
  * The results as a `Stream`, in completion order: the first failure (or the
  * `timeout`) ends it with that error.
  */
-export const asCompletedStream = <A, E, R = never>(
+export const asCompletedStream = <A, E, R = never, D extends Duration.Input = Duration.Input>(
   awaitables: Iterable<Awaitable<A, E, R>>,
-  options?: AsCompletedOptions,
+  options?: AsCompletedOptions<D>,
 ): Stream.Stream<A, E | Cause.TimeoutError, R> =>
   Stream.callback<A, E | Cause.TimeoutError, R>((queue) =>
     Effect.suspend(() => {

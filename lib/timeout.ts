@@ -45,7 +45,7 @@
  */
 import { Cause, Clock, Data, type Duration, Effect, type Exit, type Fiber } from "effect"
 import { armDeadline } from "./internal/deadline.ts"
-import { millisOf } from "./internal/millis.ts"
+import { type Delay, millisOf } from "./internal/millis.ts"
 import { monotonicMillis } from "./loop/timer-queue.ts"
 
 /** `reschedule` on a timeout that has expired or ended (asyncio's `RuntimeError`). */
@@ -203,16 +203,16 @@ const timedOutMessage = (cm: TimeoutImpl) =>
  * (`null`: none, until `reschedule`). `block` is an Effect, or a function
  * of the {@link Timeout} handle. NaN is a defect.
  */
-export function timeout<A, E, R>(
-  delay: Duration.Input | null,
+export function timeout<A, E, R, D extends Duration.Input = Duration.Input>(
+  delay: Delay<D> | null,
   block: (cm: Timeout) => Effect.Effect<A, E, R>,
 ): Effect.Effect<A, E | Cause.TimeoutError, R>
-export function timeout<A, E, R>(
-  delay: Duration.Input | null,
+export function timeout<A, E, R, D extends Duration.Input = Duration.Input>(
+  delay: Delay<D> | null,
   block: Effect.Effect<A, E, R>,
 ): Effect.Effect<A, E | Cause.TimeoutError, R>
-export function timeout<A, E, R>(
-  delay: Duration.Input | null,
+export function timeout<A, E, R, D extends Duration.Input = Duration.Input>(
+  delay: Delay<D> | null,
   block: Block<A, E, R>,
 ): Effect.Effect<A, E | Cause.TimeoutError, R> {
   return within((now) => delay === null ? null : now + millisOf(delay), block)

@@ -6,7 +6,7 @@
  */
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { Effect, Exit, Fiber, Stream } from "effect"
+import { type Duration, Effect, Exit, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { asCompleted, asCompletedStream } from "effect-asyncio/as-completed"
 import { runningLoop } from "effect-asyncio/task"
@@ -118,7 +118,9 @@ test("asCompletedStream: results in completion order; the first failure or the t
 test("asCompleted: no tasks gives no effects; a NaN timeout is a defect", async () => {
   assert.deepEqual(await onTestClock(asCompleted([])), [])
   const nan = await Effect.runPromise(
-    Effect.exit(asCompleted([Effect.void], { timeout: Number.NaN })),
+    Effect.exit(
+      asCompleted<void, never, never, Duration.Input>([Effect.void], { timeout: Number.NaN }),
+    ),
   )
   assert.ok(Exit.isFailure(nan) && nan.cause.reasons[0]._tag === "Die")
 })

@@ -1,7 +1,7 @@
 // Seconds or milliseconds? asyncio's delays are seconds, Effect's bare
 // numbers milliseconds, so a porter's `callLater(0.5, f)` would fire at
 // once. The asyncio-named functions (callLater, waitFor, wait's timeout,
-// Event.waitFor, the running loop's callLater) refuse a bare number at
+// Event.waitFor, the running loop's callLater, timeout, asCompleted's timeout) refuse a bare number at
 // compile time, saying what to write; time(), callAt and a handle's `when`
 // stay in seconds, as in asyncio. `deno check` on the fixture shows both.
 import { test } from "node:test"

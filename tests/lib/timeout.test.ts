@@ -6,7 +6,7 @@
  */
 import { test } from "node:test"
 import assert from "node:assert/strict"
-import { Cause, Effect, Exit, Fiber } from "effect"
+import { Cause, type Duration, Effect, Exit, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { time } from "effect-asyncio/loop"
 import { timeout, timeoutAt, TimeoutStateError } from "effect-asyncio/timeout"
@@ -130,7 +130,7 @@ const scenarios: Record<string, {
       Effect.gen(function* () {
         yield* timeoutAt((yield* time) - 1, say("body ran without suspending"))
         yield* say("no TimeoutError")
-        yield* timeout(0, Effect.andThen(Effect.yieldNow, say("not reached"))).pipe(
+        yield* timeout("0 millis", Effect.andThen(Effect.yieldNow, say("not reached"))).pipe(
           Effect.catchTag("TimeoutError", () => say("TimeoutError at the first suspension")),
         )
       }),
@@ -200,7 +200,9 @@ test("timeout: when() is in seconds of the loop clock; the error names the deadl
 test("timeout: a failure of the block passes through; NaN is a defect", async () => {
   const failed = await Effect.runPromise(Effect.flip(timeout("1 second", Effect.fail("boom"))))
   assert.equal(failed, "boom")
-  const nan = await Effect.runPromise(Effect.exit(timeout(Number.NaN, Effect.void)))
+  const nan = await Effect.runPromise(
+    Effect.exit(timeout<void, never, never, Duration.Input>(Number.NaN, Effect.void)),
+  )
   assert.ok(Exit.isFailure(nan) && nan.cause.reasons[0]._tag === "Die")
 })
 
