@@ -7,26 +7,14 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Cause, Effect, Exit, Fiber } from "effect"
-import { TestClock } from "effect/testing"
 import { callLater } from "effect-asyncio/loop"
 import { shield } from "effect-asyncio/shield"
-import { createTask, NoRunningLoopError, runningLoop } from "effect-asyncio/task"
+import { createTask, NoRunningLoopError } from "effect-asyncio/task"
 import { cpythonLines, skipCPython } from "../fixtures/asyncio/cpython.ts"
-
-type Say = (line: string) => Effect.Effect<void>
+import { type Say, scenarioLines } from "../fixtures/asyncio/scenario-lines.ts"
 
 const lines = (scenario: (say: Say) => Effect.Effect<unknown, unknown>) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const seen: Array<string> = []
-      const fiber = yield* Effect.forkChild(
-        runningLoop(scenario((line) => Effect.sync(() => void seen.push(line)))),
-      )
-      while (fiber.pollUnsafe() === undefined) yield* TestClock.adjust("10 millis")
-      yield* Fiber.join(fiber)
-      return seen
-    }).pipe(Effect.provide(TestClock.layer())),
-  )
+  scenarioLines(scenario, { loop: true })
 
 const interrupted = (exit: Exit.Exit<unknown, unknown>) =>
   Exit.isFailure(exit) && Cause.hasInterruptsOnly(exit.cause)

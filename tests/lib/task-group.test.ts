@@ -7,32 +7,17 @@
 import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect, Exit, Fiber } from "effect"
-import { TestClock } from "effect/testing"
 import * as Event from "effect-asyncio/event"
-import { runningLoop } from "effect-asyncio/task"
 import { taskGroup, TaskGroupError, TaskGroupStateError } from "effect-asyncio/task-group"
 import { cpythonLines, skipCPython } from "../fixtures/asyncio/cpython.ts"
+import { type Say, scenarioLines } from "../fixtures/asyncio/scenario-lines.ts"
 
 class ValueError extends Error {
   override readonly name = "ValueError"
 }
 
-type Say = (line: string) => Effect.Effect<void>
-
-/** Runs a scenario on TestClock under a running loop, until it ends; the lines it said. */
 const lines = (scenario: (say: Say) => Effect.Effect<unknown, unknown>) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const seen: Array<string> = []
-      const fiber = yield* Effect.forkChild(
-        runningLoop(scenario((line) => Effect.sync(() => void seen.push(line)))),
-      )
-      // 10 ms at a time: a task forked from a task starts within the step it was forked in.
-      while (fiber.pollUnsafe() === undefined) yield* TestClock.adjust("10 millis")
-      yield* Fiber.join(fiber)
-      return seen
-    }).pipe(Effect.provide(TestClock.layer())),
-  )
+  scenarioLines(scenario, { loop: true })
 
 const sleeper = (say: Say, name: string, seconds: number, result?: unknown) =>
   Effect.sleep(`${seconds * 1000} millis`).pipe(

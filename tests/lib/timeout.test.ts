@@ -11,22 +11,10 @@ import { TestClock } from "effect/testing"
 import { time } from "effect-asyncio/loop"
 import { timeout, timeoutAt, TimeoutStateError } from "effect-asyncio/timeout"
 import { cpythonLines, skipCPython } from "../fixtures/asyncio/cpython.ts"
+import { type Say, scenarioLines } from "../fixtures/asyncio/scenario-lines.ts"
 
-type Say = (line: string) => Effect.Effect<void>
-
-/** Runs a scenario on TestClock until it ends; the lines it said. */
 const lines = (scenario: (say: Say) => Effect.Effect<unknown, unknown>) =>
-  Effect.runPromise(
-    Effect.gen(function* () {
-      const seen: Array<string> = []
-      const fiber = yield* Effect.forkChild(
-        scenario((line) => Effect.sync(() => void seen.push(line))),
-      )
-      while (fiber.pollUnsafe() === undefined) yield* TestClock.adjust("10 millis")
-      yield* Fiber.join(fiber)
-      return seen
-    }).pipe(Effect.provide(TestClock.layer())),
-  )
+  scenarioLines(scenario, { loop: false })
 
 const py = (value: boolean | null) => value === null ? "None" : value ? "True" : "False"
 const sleep = (seconds: number) => Effect.sleep(`${seconds * 1000} millis`)
