@@ -23,6 +23,7 @@ import { join } from "node:path"
 import process from "node:process"
 import { Data, Effect, type Scope } from "effect"
 import { issueCertificate, makeCa, makeSecret, TLS_FILES, writeMemberDir } from "./certs.ts"
+import { isAlive } from "../internal/alive.ts"
 
 /** A member's TLS material and the cluster's message-signing secret. */
 export interface ClusterCredentials {
@@ -107,17 +108,6 @@ export const LOCAL_PREFIX = "effect-asyncio-cluster-"
 /** The file in a throwaway TLS directory naming the program it belongs to. */
 export const OWNER_FILE = "owner"
 
-const alive = (pid: number): boolean => {
-  if (!(pid > 0)) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (e) {
-    // EPERM: it exists, as another user's process.
-    return (e as { code?: string }).code === "EPERM"
-  }
-}
-
 /** Removes throwaway TLS directories whose program is gone (killed before it could). */
 export const sweepLocal = (): void => {
   for (const name of readdirSync(tmpdir())) {
@@ -125,7 +115,7 @@ export const sweepLocal = (): void => {
     const path = join(tmpdir(), name)
     try {
       const owner = Number(readFileSync(join(path, OWNER_FILE), "utf8"))
-      if (alive(owner)) continue
+      if (isAlive(owner)) continue
     } catch {
       // No owner file: one being made right now, or another user's (unreadable): leave young ones.
       try {

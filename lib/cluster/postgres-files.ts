@@ -35,6 +35,7 @@ import {
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import process from "node:process"
+import { isAlive } from "../internal/alive.ts"
 
 /** Prefix of the data directories in the temporary directory. */
 export const DATA_PREFIX = "effect-asyncio-pg-"
@@ -205,16 +206,6 @@ export const binariesFor = (native: string, user: ServerUser | undefined): strin
   return cache
 }
 
-const alive = (pid: number): boolean => {
-  if (!(pid > 0)) return false
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /**
  * Removes what killed supervisors left in the temporary directory: data
  * directories whose owner is gone (and the server still running in one),
@@ -238,13 +229,13 @@ export const sweep = () => {
         // No owner yet: it may be one being made right now; leave young ones alone.
         if (age < 60_000) continue
       }
-      if (alive(owner)) continue
+      if (isAlive(owner)) continue
       // Its server outlived it: stop it first (only a postgres whose data is this directory).
       try {
         const pid = Number(
           readFileSync(join(path, "data", "postmaster.pid"), "utf8").split("\n")[0],
         )
-        if (alive(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path)) {
+        if (isAlive(pid) && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(path)) {
           process.kill(pid, "SIGKILL")
         }
       } catch {
