@@ -193,7 +193,12 @@ test("cluster: interrupting the caller terminates the worker running the task", 
     const fiber = Effect.runFork(runInExecutor(c, traceAndSleep, trace, 120_000))
     const sibling = Effect.runFork(runInExecutor(c, sleep, 1_500, 7))
     const end = Date.now() + 60_000
-    while (!existsSync(trace) && Date.now() < end) await new Promise((r) => setTimeout(r, 50))
+    // The trace is complete once its line ends: a read between create and write sees less.
+    while (
+      (!existsSync(trace) || !readFileSync(trace, "utf8").endsWith("\n")) && Date.now() < end
+    ) {
+      await new Promise((r) => setTimeout(r, 50))
+    }
     const [runner, worker] = readFileSync(trace, "utf8").trim().split(" ").map(Number)
     assert.ok(c.runnerPids.includes(runner))
     const exit = await Effect.runPromise(
