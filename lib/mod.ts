@@ -61,7 +61,7 @@ export {
   type WaitOptions,
   type WaitResult,
 } from "./coroutine.ts"
-export { createTask, NoRunningLoopError, runningLoop, type Task } from "./task.ts"
+export { createTask, NoRunningLoopError, type Task, withRunningLoop } from "./task.ts"
 export {
   callAt,
   callLater,
@@ -76,19 +76,19 @@ export {
   getRunningLoop,
   type Handle,
   type Loop,
+  type LoopHandle,
   type LoopInfo,
   loopInfo,
   loopLayer,
   makeFastLoop,
   makeLoop,
-  type RunningLoopHandle,
   time,
   type TimerHandle,
   withExceptionHandler,
   withLoop,
 } from "./loop.ts"
 export {
-  type AnyTask,
+  type AnyWorkerFunction,
   BrokenWorkerError,
   ClusterDeliveryError,
   DefaultExecutor,
@@ -98,7 +98,7 @@ export {
   type ExecutorOptions,
   ExecutorShutdownError,
   type ExecutorStats,
-  isTask,
+  isWorkerFunction,
   MAX_WORKERS,
   MissingMainGuardError,
   NotCloneableError,
@@ -106,10 +106,11 @@ export {
   runInExecutor,
   setDefaultExecutor,
   type ShutdownOptions,
-  task,
   TaskError,
   TaskNotFoundError,
   ThreadPoolExecutor,
+  type WorkerFunction,
+  workerFunction,
 } from "./executor.ts"
 export {
   connect,
