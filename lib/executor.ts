@@ -27,6 +27,10 @@
  * - {@link runInExecutor}`(null, …)` uses the {@link DefaultExecutor}, a
  *   lazily started thread pool, replaceable with {@link setDefaultExecutor}
  *   (a region) or {@link defaultExecutorLayer} (a whole program).
+ * - To see that calls ran in parallel, wrap the function's body with
+ *   {@link spanned}: each call then says where and when it ran
+ *   ({@link mostAtOnce}, {@link workersOf}); {@link trial} and
+ *   {@link speedupTable} compare ways of running the same work.
  *
  * @example Run a task on a thread pool (a whole program: save it as main.ts and run it)
  * ```ts
@@ -77,6 +81,16 @@ export {
   TaskRefusedError,
 } from "./executor/errors.ts"
 export type { PoolStats as ExecutorStats } from "./executor/pool.ts"
+export {
+  mostAtOnce,
+  type Span,
+  type Spanned,
+  spanned,
+  speedupTable,
+  type Trial,
+  trial,
+  workersOf,
+} from "./executor/spans.ts"
 
 /** Options for {@link Executor.shutdown}, as in Python's `Executor.shutdown`. */
 export interface ShutdownOptions {

@@ -6,7 +6,9 @@
  * `LagMonitor`, `Queue`, `PriorityQueue`, `LifoQueue`, `Lock`, `Semaphore`,
  * `BoundedSemaphore`, `Condition` and `Barrier` are namespaces (`Event.make`,
  * `Queue.make`, …), as their modules are built around a `make` constructor. The cluster executor is only
- * at `effect-asyncio/cluster`: its dependencies load when it is imported.
+ * at `effect-asyncio/cluster`: its dependencies load when it is imported; the
+ * executor's measuring helpers (`spanned`, `trial`, `speedupTable`, …) only at
+ * `effect-asyncio/executor`.
  *
  * @example
  * ```ts

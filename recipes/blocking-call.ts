@@ -26,7 +26,7 @@
 import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
 import { runInExecutor, workerFunction } from "effect-asyncio/executor"
-import { worstLateness } from "effect-asyncio/timing"
+import { worstLateness } from "effect-asyncio/lag-monitor"
 
 /** JavaScript's `time.sleep`: blocks the calling thread for `ms` milliseconds. */
 export const blockingSleep = workerFunction(

@@ -24,10 +24,12 @@ import { gather, run } from "effect-asyncio/coroutine"
 import {
   type Executor,
   ProcessPoolExecutor,
+  spanned,
+  speedupTable,
   ThreadPoolExecutor,
+  trial,
   workerFunction,
 } from "effect-asyncio/executor"
-import { spanned, speedupTable, trial } from "effect-asyncio/timing"
 import process from "node:process"
 import { parseArgs } from "node:util"
 
