@@ -11,11 +11,11 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import process from "node:process"
 import { Effect, Fiber } from "effect"
-import { task } from "effect-asyncio/executor"
+import { workerFunction } from "effect-asyncio/executor"
 import { ClusterExecutor } from "effect-asyncio/cluster"
 
 /** Appends this worker's runner (its parent) to `path`, then sleeps `ms`. */
-export const traceAndSleep = task(
+export const traceAndSleep = workerFunction(
   import.meta.url,
   "traceAndSleep",
   async (path: string, ms: number) => {
@@ -26,7 +26,7 @@ export const traceAndSleep = task(
 )
 
 /** The runner (the worker's parent) that ran it. */
-export const runnerOf = task(import.meta.url, "runnerOf", () => process.ppid)
+export const runnerOf = workerFunction(import.meta.url, "runnerOf", () => process.ppid)
 
 const lines = (path: string): Array<string> =>
   existsSync(path) ? readFileSync(path, "utf8").split("\n").slice(0, -1) : []

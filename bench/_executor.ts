@@ -7,14 +7,14 @@
 import { Effect, Exit, Scope } from "effect"
 import { Worker as NodeWorker } from "node:worker_threads"
 import type { Executor } from "effect-asyncio/executor"
-import { task } from "effect-asyncio/executor"
+import { workerFunction } from "effect-asyncio/executor"
 import type { Variant, Workload } from "./_harness.ts"
 import { type fromDef, param } from "./workloads.ts"
 
-export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+export const add = workerFunction(import.meta.url, "add", (a: number, b: number) => a + b)
 
 /** Sends its argument back: the 100 MB round trip. */
-export const echo = task(import.meta.url, "echo", (value: unknown) => value)
+export const echo = workerFunction(import.meta.url, "echo", (value: unknown) => value)
 
 /** One raw worker that adds: the baseline without a pool. */
 export interface RawWorker {

@@ -1,7 +1,7 @@
 /**
  * Bench for recipes/executor-thread-pool.ts — the thread pool against a raw
- * worker (no pool) and the peers, piscina and tinypool (bench-only dev
- * dependencies), all with 2 workers on a 2-core machine.
+ * worker (no pool) and the pool libraries piscina and tinypool (bench-only
+ * dev dependencies), all with 2 workers on a 2-core machine.
  *
  * - round trip: 2 000 sequential `add(i, 1)`, µs per task;
  * - throughput: 10 000 `add(i, 1)` submitted at once, tasks/s;
@@ -31,7 +31,7 @@ import {
   sequential,
 } from "./_executor.ts"
 
-const peerWorker = new URL("./_peer-worker.ts", import.meta.url).href
+const poolLibraryWorker = new URL("./_pool-library-worker.ts", import.meta.url).href
 
 if (import.meta.main) {
   const web = rawWorker("web")
@@ -44,8 +44,16 @@ if (import.meta.main) {
   const workers = poolSize(bench)
   const raw = rawBaselines(web, n, m)
   const { pool, close } = await longLived(ThreadPoolExecutor.make({ maxWorkers: workers }))
-  const piscina = new Piscina({ filename: peerWorker, minThreads: workers, maxThreads: workers })
-  const tinypool = new Tinypool({ filename: peerWorker, minThreads: workers, maxThreads: workers })
+  const piscina = new Piscina({
+    filename: poolLibraryWorker,
+    minThreads: workers,
+    maxThreads: workers,
+  })
+  const tinypool = new Tinypool({
+    filename: poolLibraryWorker,
+    minThreads: workers,
+    maxThreads: workers,
+  })
 
   console.log(`load average: ${await loadAverage()}`)
   const roundTrip: Workload = {

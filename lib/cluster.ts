@@ -1,9 +1,9 @@
 /**
- * `ClusterExecutor`: `runInExecutor(cluster, task, ...args)` with the work
+ * `ClusterExecutor`: `runInExecutor(cluster, fn, ...args)` with the work
  * spread over runner processes on many machines, on Effect Cluster (the
  * asyncio user's `loop.run_in_executor(client.get_executor(), …)` with Dask).
  *
- * - A task travels as `task(...)` names it: module specifier, export name,
+ * - A task travels as `workerFunction(...)` names it: module specifier, export name,
  *   and its arguments (structured-clone values). The specifier must resolve
  *   on every runner: a package name every runner has installed, not a
  *   `file://` path of the caller's machine (that works only when every
@@ -28,11 +28,11 @@
  * @example Run a task on a local cluster of two runners (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { runInExecutor, task } from "effect-asyncio/executor"
+ * import { runInExecutor, workerFunction } from "effect-asyncio/executor"
  * import { ClusterExecutor } from "effect-asyncio/cluster"
  *
  * // The runners' workers import this module: a file of this machine suits local runners.
- * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ * export const add = workerFunction(import.meta.url, "add", (a: number, b: number) => a + b)
  *
  * if (import.meta.main) {
  *   const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {

@@ -29,7 +29,7 @@ import { createTask } from "./task.ts"
 
 export { CancelledError } from "./coroutine/cancelled-error.ts"
 export { NestedRunError, run, type RunOptions } from "./coroutine/run.ts"
-export { createTask, NoRunningLoopError, runningLoop } from "./task.ts"
+export { createTask, NoRunningLoopError, withRunningLoop } from "./task.ts"
 
 // ---------------------------------------------------------------------------
 // fromAsync: an async function as a coroutine

@@ -3,9 +3,10 @@
  * `ProcessPoolExecutor` and the replaceable default executor, on Effect.
  *
  * JavaScript cannot send a closure to another thread, as Python cannot pickle
- * a lambda: a task is an exported, module-level function, declared with
- * {@link task} and named by its module URL and export name. Its arguments and
- * result must be structured-cloneable.
+ * a lambda: what runs there is a worker function, an exported, module-level
+ * function declared with {@link workerFunction} and named by its module URL
+ * and export name. Its arguments and result must be structured-cloneable. One
+ * call of it submitted to an executor is a task (hence {@link TaskError}, …).
  *
  * - {@link ThreadPoolExecutor} runs tasks on worker threads, {@link ProcessPoolExecutor}
  *   on child processes of the same runtime (Deno runs Deno, Bun runs Bun).
@@ -26,14 +27,18 @@
  * - {@link runInExecutor}`(null, …)` uses the {@link DefaultExecutor}, a
  *   lazily started thread pool, replaceable with {@link setDefaultExecutor}
  *   (a region) or {@link defaultExecutorLayer} (a whole program).
+ * - To see that calls ran in parallel, wrap the function's body with
+ *   {@link spanned}: each call then says where and when it ran
+ *   ({@link mostAtOnce}, {@link workersOf}); {@link trial} and
+ *   {@link speedupTable} compare ways of running the same work.
  *
  * @example Run a task on a thread pool (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { task, ThreadPoolExecutor } from "effect-asyncio/executor"
+ * import { ThreadPoolExecutor, workerFunction } from "effect-asyncio/executor"
  *
- * // A task is exported from a module a worker can import: this one.
- * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ * // A worker function is exported from a module a worker can import: this one.
+ * export const add = workerFunction(import.meta.url, "add", (a: number, b: number) => a + b)
  *
  * // The workers import this module too: the program runs only as the entry point.
  * if (import.meta.main) {
@@ -50,15 +55,20 @@
 import { Context, Effect, Exit, Layer, type Scope } from "effect"
 import { dual } from "effect/Function"
 import type { ExecutorError } from "./executor/errors.ts"
-import { checkMainGuard } from "./executor/failures.ts"
+import { checkMainGuard } from "./executor/to-error.ts"
 import { denoPoolNeeds } from "./executor/deno-flags.ts"
 import { MAX_BATCH, Pool, type PoolStats } from "./executor/pool.ts"
 import { permissionsNeeded } from "./internal/permissions.ts"
-import type { Task } from "./executor/task.ts"
+import type { WorkerFunction } from "./executor/worker-function.ts"
 import { processSpawner, threadSpawner } from "./executor/transport.ts"
 import { zip } from "./executor/zip.ts"
 
-export { type AnyTask, isTask, type Task, task } from "./executor/task.ts"
+export {
+  type AnyWorkerFunction,
+  isWorkerFunction,
+  type WorkerFunction,
+  workerFunction,
+} from "./executor/worker-function.ts"
 export {
   BrokenWorkerError,
   ClusterDeliveryError,
@@ -71,6 +81,16 @@ export {
   TaskRefusedError,
 } from "./executor/errors.ts"
 export type { PoolStats as ExecutorStats } from "./executor/pool.ts"
+export {
+  mostAtOnce,
+  type Span,
+  type Spanned,
+  spanned,
+  speedupTable,
+  type Trial,
+  trial,
+  workersOf,
+} from "./executor/spans.ts"
 
 /** Options for {@link Executor.shutdown}, as in Python's `Executor.shutdown`. */
 export interface ShutdownOptions {
@@ -80,29 +100,29 @@ export interface ShutdownOptions {
   readonly cancelFutures?: boolean
 }
 
-/** The argument lists of `task`, one iterable per parameter, for {@link Executor.map}. */
+/** The argument lists of `fn`, one iterable per parameter, for {@link Executor.map}. */
 export type Iterables<Args extends ReadonlyArray<unknown>> = {
   [K in keyof Args]: Iterable<Args[K]>
 }
 
-/** A pool of workers that runs {@link Task}s. */
+/** A pool of workers that runs {@link WorkerFunction}s. */
 export interface Executor {
   /** Where tasks run: worker threads, child processes, or the runners of a cluster (`effect-asyncio/cluster`). */
   readonly kind: "thread" | "process" | "cluster"
   readonly maxWorkers: number
   /**
-   * Runs `task(...args)` on a worker and waits for its result. Interrupting
+   * Runs `fn(...args)` on a worker and waits for its result. Interrupting
    * the waiting fiber cancels the task: a queued one leaves the queue, one
    * the worker has not started is skipped there, a running one (or one
    * whose busy worker cannot answer within 100 ms) has its worker terminated
    * (and replaced).
    */
   submit<Args extends ReadonlyArray<unknown>, R>(
-    task: Task<Args, R>,
+    fn: WorkerFunction<Args, R>,
     ...args: Args
   ): Effect.Effect<Awaited<R>, ExecutorError>
   /**
-   * Like Python's `Executor.map`: calls `task` with one item of each
+   * Like Python's `Executor.map`: calls `fn` with one item of each
    * iterable at a time (stopping at the shortest), results in input order,
    * with a bounded number of tasks in flight. The first failure fails the
    * map and cancels the rest; interrupting it cancels them all. It is the
@@ -110,7 +130,7 @@ export interface Executor {
    * task.
    */
   map<Args extends ReadonlyArray<unknown>, R>(
-    task: Task<Args, R>,
+    fn: WorkerFunction<Args, R>,
     ...iterables: Iterables<Args>
   ): Effect.Effect<Array<Awaited<R>>, ExecutorError>
   /** Stops accepting tasks and lets the workers go (see {@link ShutdownOptions}). */
@@ -208,11 +228,11 @@ const makePool = (kind: "thread" | "process", options: ExecutorOptions = {}): Po
 
 const fromPool = (pool: Pool): Executor => {
   const submit = <Args extends ReadonlyArray<unknown>, R>(
-    task: Task<Args, R>,
+    fn: WorkerFunction<Args, R>,
     ...args: Args
   ): Effect.Effect<Awaited<R>, ExecutorError> =>
     Effect.callback<Awaited<R>, ExecutorError>((resume) => {
-      const job = pool.submit(task, args, resume)
+      const job = pool.submit(fn, args, resume)
       if (job !== undefined) return Effect.sync(() => pool.cancel(job))
     })
   const shutdown = (options?: ShutdownOptions): Effect.Effect<void> =>
@@ -226,12 +246,12 @@ const fromPool = (pool: Pool): Executor => {
     maxWorkers: pool.options.maxWorkers,
     submit,
     map: <Args extends ReadonlyArray<unknown>, R>(
-      task: Task<Args, R>,
+      fn: WorkerFunction<Args, R>,
       ...iterables: Iterables<Args>
     ) =>
       Effect.callback<Array<Awaited<R>>, ExecutorError>((resume) => {
         const cancel = pool.map(
-          task,
+          fn,
           zip(iterables),
           // Enough in flight for full batches on every worker, no more.
           pool.options.maxWorkers * MAX_BATCH * 2,
@@ -260,9 +280,9 @@ const scoped = (pool: Pool): Effect.Effect<Executor, never, Scope.Scope> =>
  * @example Map a task over arguments (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { task, ThreadPoolExecutor } from "effect-asyncio/executor"
+ * import { ThreadPoolExecutor, workerFunction } from "effect-asyncio/executor"
  *
- * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ * export const add = workerFunction(import.meta.url, "add", (a: number, b: number) => a + b)
  *
  * if (import.meta.main) {
  *   const sums = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
@@ -287,9 +307,9 @@ export const ThreadPoolExecutor = {
  * @example Run a task in a child process (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { ProcessPoolExecutor, task } from "effect-asyncio/executor"
+ * import { ProcessPoolExecutor, workerFunction } from "effect-asyncio/executor"
  *
- * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ * export const add = workerFunction(import.meta.url, "add", (a: number, b: number) => a + b)
  *
  * if (import.meta.main) {
  *   const sum = await Effect.runPromise(Effect.scoped(Effect.gen(function* () {
@@ -323,15 +343,15 @@ export const DefaultExecutor: Context.Reference<Executor> = Context.Reference<Ex
 )
 
 /**
- * `loop.run_in_executor(executor, task, *args)`: runs `task(...args)` on
+ * `loop.run_in_executor(executor, func, *args)`: runs `fn(...args)` on
  * `executor`, or on the {@link DefaultExecutor} when `executor` is `null`.
  *
  * @example On the default executor (a whole program: save it as main.ts and run it)
  * ```ts
  * import { Effect } from "effect"
- * import { runInExecutor, task } from "effect-asyncio/executor"
+ * import { runInExecutor, workerFunction } from "effect-asyncio/executor"
  *
- * export const add = task(import.meta.url, "add", (a: number, b: number) => a + b)
+ * export const add = workerFunction(import.meta.url, "add", (a: number, b: number) => a + b)
  *
  * if (import.meta.main) {
  *   console.log(await Effect.runPromise(runInExecutor(null, add, 2, 3))) // 5
@@ -340,12 +360,12 @@ export const DefaultExecutor: Context.Reference<Executor> = Context.Reference<Ex
  */
 export const runInExecutor = <Args extends ReadonlyArray<unknown>, R>(
   executor: Executor | null,
-  task: Task<Args, R>,
+  fn: WorkerFunction<Args, R>,
   ...args: Args
 ): Effect.Effect<Awaited<R>, ExecutorError> =>
   executor === null
-    ? Effect.flatMap(Effect.service(DefaultExecutor), (ex) => ex.submit(task, ...args))
-    : executor.submit(task, ...args)
+    ? Effect.flatMap(Effect.service(DefaultExecutor), (ex) => ex.submit(fn, ...args))
+    : executor.submit(fn, ...args)
 
 /**
  * `loop.set_default_executor(executor)` for a region: inside `self`,

@@ -7,6 +7,8 @@
  * blocking call, a CPU-bound loop, a fiber that never yields. Past the
  * threshold it logs a warning naming the lag; `report` gives the worst and
  * the 99th percentile. It costs one timer per interval, so it can stay on.
+ * {@link worstLateness} runs one effect beside a monitor and returns the
+ * worst lateness: what that effect cost every other fiber.
  *
  * @example A blocking call shows up as lag
  * ```ts
@@ -113,3 +115,18 @@ export const make = (
     })
     return { report, reset }
   })
+
+/**
+ * Runs `effect` beside a monitor that ticks every 10 ms (and warns past
+ * 100 ms, as asyncio's debug mode does) and returns the worst lateness of its
+ * ticks in ms: near 0 while `effect` gives the thread back, about the blocked
+ * time while it keeps it. What a blocking call costs every other fiber.
+ */
+export const worstLateness = <E>(effect: Effect.Effect<unknown, E>): Effect.Effect<number, E> =>
+  Effect.scoped(Effect.gen(function* () {
+    const heartbeat = yield* make({ interval: "10 millis", threshold: "100 millis" })
+    yield* Effect.sleep("30 millis") // a few ticks on an idle loop first
+    yield* effect
+    yield* Effect.sleep("30 millis") // and the tick that was due during the wait
+    return (yield* heartbeat.report).maxMs
+  }))

@@ -6,7 +6,9 @@
  * `LagMonitor`, `Queue`, `PriorityQueue`, `LifoQueue`, `Lock`, `Semaphore`,
  * `BoundedSemaphore`, `Condition` and `Barrier` are namespaces (`Event.make`,
  * `Queue.make`, …), as their modules are built around a `make` constructor. The cluster executor is only
- * at `effect-asyncio/cluster`: its dependencies load when it is imported.
+ * at `effect-asyncio/cluster`: its dependencies load when it is imported; the
+ * executor's measuring helpers (`spanned`, `trial`, `speedupTable`, …) only at
+ * `effect-asyncio/executor`.
  *
  * @example
  * ```ts
@@ -61,7 +63,7 @@ export {
   type WaitOptions,
   type WaitResult,
 } from "./coroutine.ts"
-export { createTask, NoRunningLoopError, runningLoop, type Task } from "./task.ts"
+export { createTask, NoRunningLoopError, type Task, withRunningLoop } from "./task.ts"
 export {
   callAt,
   callLater,
@@ -76,19 +78,19 @@ export {
   getRunningLoop,
   type Handle,
   type Loop,
+  type LoopHandle,
   type LoopInfo,
   loopInfo,
   loopLayer,
   makeFastLoop,
   makeLoop,
-  type RunningLoopHandle,
   time,
   type TimerHandle,
   withExceptionHandler,
   withLoop,
 } from "./loop.ts"
 export {
-  type AnyTask,
+  type AnyWorkerFunction,
   BrokenWorkerError,
   ClusterDeliveryError,
   DefaultExecutor,
@@ -98,7 +100,7 @@ export {
   type ExecutorOptions,
   ExecutorShutdownError,
   type ExecutorStats,
-  isTask,
+  isWorkerFunction,
   MAX_WORKERS,
   MissingMainGuardError,
   NotCloneableError,
@@ -106,10 +108,11 @@ export {
   runInExecutor,
   setDefaultExecutor,
   type ShutdownOptions,
-  task,
   TaskError,
   TaskNotFoundError,
   ThreadPoolExecutor,
+  type WorkerFunction,
+  workerFunction,
 } from "./executor.ts"
 export {
   connect,

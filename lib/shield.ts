@@ -3,7 +3,7 @@
  * caller is interrupted.
  *
  * `shield(effect)` starts `effect` as a task of the running loop
- * (`createTask`, so it needs `run` or `runningLoop`) and waits for it.
+ * (`createTask`, so it needs `run` or `withRunningLoop`) and waits for it.
  * Interrupting the caller stops the waiting at once, not the task: the loop
  * owns it, and it runs until it ends or the loop does (when main has
  * returned). Its failure reaches the caller that is still waiting; a task
@@ -16,12 +16,12 @@
  * ```ts
  * import { Effect, Fiber } from "effect"
  * import { shield } from "effect-asyncio/shield"
- * import { runningLoop } from "effect-asyncio/task"
+ * import { withRunningLoop } from "effect-asyncio/task"
  * import assert from "node:assert/strict"
  *
  * const seen: Array<string> = []
  * const commit = Effect.sync(() => seen.push("committed")).pipe(Effect.delay("10 millis"))
- * await Effect.runPromise(runningLoop(Effect.gen(function* () {
+ * await Effect.runPromise(withRunningLoop(Effect.gen(function* () {
  *   const caller = yield* Effect.forkChild(shield(commit))
  *   yield* Effect.sleep("1 millis")
  *   yield* Fiber.interrupt(caller) // returns at once

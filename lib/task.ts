@@ -1,6 +1,7 @@
 /**
- * Tasks owned by the running loop: `createTask` (`asyncio.create_task`) and
- * `runningLoop`, the scope that owns them (what `run` gives `main`).
+ * Tasks owned by the running loop: `createTask` (`asyncio.create_task`), and
+ * `withRunningLoop(main)`, which runs `main` with a running loop (the scope
+ * that owns the tasks; `run` does it for you).
  *
  * In asyncio a task belongs to the loop, not to the coroutine that created
  * it: it keeps running after its creator returns, until it finishes or the
@@ -16,10 +17,10 @@
  * @example A task outlives the fiber that created it
  * ```ts
  * import { Effect, Fiber } from "effect"
- * import { createTask, runningLoop } from "effect-asyncio/task"
+ * import { createTask, withRunningLoop } from "effect-asyncio/task"
  * import assert from "node:assert/strict"
  *
- * const result = await Effect.runPromise(runningLoop(Effect.gen(function* () {
+ * const result = await Effect.runPromise(withRunningLoop(Effect.gen(function* () {
  *   const creator = yield* Effect.forkChild(
  *     createTask(Effect.as(Effect.sleep("5 millis"), "done")),
  *   )
@@ -55,7 +56,7 @@ export interface Task<A, E = never> extends Fiber.Fiber<A, E> {
  * ends, the pending tasks are interrupted, and the failures of tasks nobody
  * retrieved are reported to the exception handler. `run` does this for you.
  */
-export const runningLoop = <A, E, R>(
+export const withRunningLoop = <A, E, R>(
   main: Effect.Effect<A, E, R>,
 ): Effect.Effect<A, E, Exclude<R, Scope.Scope>> =>
   Effect.scoped(Effect.withFiber((fiber) => {
@@ -85,7 +86,7 @@ export const nextTaskName = (): string => `Task-${++taskCount}`
 /**
  * Forks `effect` as a task of the running loop, like `asyncio.create_task`:
  * it starts on the loop's next turn and runs until it ends or the loop ends,
- * whoever created it. With no running loop (outside `run`/`runningLoop`) it
+ * whoever created it. With no running loop (outside `run`/`withRunningLoop`) it
  * dies with a {@link NoRunningLoopError}.
  */
 export const createTask = <A, E, R>(
@@ -96,7 +97,8 @@ export const createTask = <A, E, R>(
     if (loop === undefined) {
       return Effect.die(
         new NoRunningLoopError({
-          message: "createTask: no running loop (call it inside run(main) or runningLoop(main))",
+          message:
+            "createTask: no running loop (call it inside run(main) or withRunningLoop(main))",
         }),
       )
     }

@@ -25,14 +25,18 @@
  */
 import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
-import { runInExecutor, task } from "effect-asyncio/executor"
-import { worstLateness } from "effect-asyncio/timing"
+import { runInExecutor, workerFunction } from "effect-asyncio/executor"
+import { worstLateness } from "effect-asyncio/lag-monitor"
 
 /** JavaScript's `time.sleep`: blocks the calling thread for `ms` milliseconds. */
-export const blockingSleep = task(import.meta.url, "blockingSleep", (ms: number): number => {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
-  return ms
-})
+export const blockingSleep = workerFunction(
+  import.meta.url,
+  "blockingSleep",
+  (ms: number): number => {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+    return ms
+  },
+)
 
 export const cases = {
   "Effect.sleep (non-blocking)": Effect.sleep("200 millis"),

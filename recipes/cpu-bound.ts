@@ -24,15 +24,17 @@ import { gather, run } from "effect-asyncio/coroutine"
 import {
   type Executor,
   ProcessPoolExecutor,
-  task,
+  spanned,
+  speedupTable,
   ThreadPoolExecutor,
+  trial,
+  workerFunction,
 } from "effect-asyncio/executor"
-import { spanned, speedupTable, trial } from "effect-asyncio/timing"
 import process from "node:process"
 import { parseArgs } from "node:util"
 
 /** Counts the primes below `limit` by trial division: pure CPU. `spanned` notes when and where. */
-export const countPrimes = task(
+export const countPrimes = workerFunction(
   import.meta.url,
   "countPrimes",
   spanned((limit: number) => {

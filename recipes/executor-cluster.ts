@@ -32,13 +32,13 @@
 import process from "node:process"
 import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
-import { runInExecutor, task } from "effect-asyncio/executor"
+import { runInExecutor, workerFunction } from "effect-asyncio/executor"
 import { ClusterExecutor } from "effect-asyncio/cluster"
 
-export const func = task(import.meta.url, "func", (a: string, b: string) => a + b)
+export const func = workerFunction(import.meta.url, "func", (a: string, b: string) => a + b)
 
 /** Which runner ran task `i`: the worker's parent process, and its runtime. */
-export const whereAmI = task(import.meta.url, "whereAmI", (i: number) => ({
+export const whereAmI = workerFunction(import.meta.url, "whereAmI", (i: number) => ({
   i,
   runner: process.ppid,
   runtime: typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" ? "deno" : "bun",

@@ -25,10 +25,10 @@ import {
   defaultExecutorLayer,
   ProcessPoolExecutor,
   runInExecutor,
-  task,
+  workerFunction,
 } from "effect-asyncio/executor"
 
-export const func = task(import.meta.url, "func", (a: string, b: string) => a + b)
+export const func = workerFunction(import.meta.url, "func", (a: string, b: string) => a + b)
 
 export const main = Effect.gen(function* () {
   const result = yield* runInExecutor(null, func, "Hello,", " world!")

@@ -12,8 +12,8 @@
  *   once with a `NotCloneableError` that names the argument.
  * - Nor can a class instance's method (a bound method is a closure over the
  *   instance). The instance itself arrives as plain data, without its
- *   methods. To run a method in the pool, export a task that rebuilds the
- *   object from its data (`greet` below).
+ *   methods. To run a method in the pool, export a worker function that
+ *   rebuilds the object from its data (`greet` below).
  *
  * Run it:  deno run --allow-read --allow-env --allow-run recipes/executor-process-pool.ts
  *          bun recipes/executor-process-pool.ts
@@ -27,9 +27,9 @@
  */
 import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
-import { ProcessPoolExecutor, runInExecutor, task } from "effect-asyncio/executor"
+import { ProcessPoolExecutor, runInExecutor, workerFunction } from "effect-asyncio/executor"
 
-export const func = task(import.meta.url, "func", (a: string, b: string) => a + b)
+export const func = workerFunction(import.meta.url, "func", (a: string, b: string) => a + b)
 
 export class Greeter {
   constructor(readonly name: string) {}
@@ -39,15 +39,15 @@ export class Greeter {
 }
 
 /** What a value looks like once it has crossed to the child. */
-export const describe = task(
+export const describe = workerFunction(
   import.meta.url,
   "describe",
   (value: unknown) =>
     `${typeof value} ${JSON.stringify(value)} (greet: ${typeof (value as Greeter).greet})`,
 )
 
-/** The method, as a task: the child rebuilds the object from its data. */
-export const greet = task(
+/** The method, as a worker function: the child rebuilds the object from its data. */
+export const greet = workerFunction(
   import.meta.url,
   "greet",
   (name: string, greeting: string) => new Greeter(name).greet(greeting),

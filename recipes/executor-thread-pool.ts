@@ -6,10 +6,10 @@
  * result; here the pool is made of worker threads and awaiting it is
  * `yield*`. What to notice:
  *
- * - `func` is declared with `task(import.meta.url, "func", …)` and exported:
- *   a worker cannot receive a closure (Python cannot pickle one either), so
- *   it imports this module and calls its export `func`. Importing it is safe
- *   because the entry point is behind `import.meta.main`.
+ * - `func` is declared with `workerFunction(import.meta.url, "func", …)`
+ *   and exported: a worker cannot receive a closure (Python cannot pickle
+ *   one either), so it imports this module and calls its export `func`.
+ *   Importing it is safe because the entry point is behind `import.meta.main`.
  * - The pool is a scoped resource: when `main`'s scope closes, the workers
  *   exit and the program ends on its own, like Python's `with` block.
  *
@@ -21,9 +21,9 @@
  */
 import { Console, Effect } from "effect"
 import { run } from "effect-asyncio/coroutine"
-import { runInExecutor, task, ThreadPoolExecutor } from "effect-asyncio/executor"
+import { runInExecutor, ThreadPoolExecutor, workerFunction } from "effect-asyncio/executor"
 
-export const func = task(import.meta.url, "func", (a: string, b: string) => {
+export const func = workerFunction(import.meta.url, "func", (a: string, b: string) => {
   // Do time consuming stuff...
   return a + b
 })

@@ -33,7 +33,6 @@ export const publicModules: ReadonlyArray<string> = [
   "task",
   "task-group",
   "timeout",
-  "timing",
   "websocket",
 ]
 

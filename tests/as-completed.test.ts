@@ -2,7 +2,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect, Fiber, Random } from "effect"
 import { TestClock, TestConsole } from "effect/testing"
-import { runningLoop } from "effect-asyncio/task"
+import { withRunningLoop } from "effect-asyncio/task"
 import { main } from "../recipes/as-completed.ts"
 import { fromRoot, runScript } from "../scripts/support.ts"
 
@@ -29,7 +29,7 @@ const check = (lines: ReadonlyArray<string>, inOrder: boolean) => {
 test("as-completed: each fetch is printed at the moment it finishes (TestClock, seeded Random)", async () => {
   await Effect.runPromise(
     Effect.gen(function* () {
-      const fiber = yield* Effect.forkChild(runningLoop(main))
+      const fiber = yield* Effect.forkChild(withRunningLoop(main))
       for (let t = 0; t < 1000; t += 10) {
         yield* TestClock.adjust("10 millis")
         // Every fetch due by now is printed, and none that is not.

@@ -4,7 +4,7 @@ import { Effect, Fiber } from "effect"
 import { TestClock } from "effect/testing"
 import { runInExecutor } from "effect-asyncio/executor"
 import { blockingSleep } from "../recipes/blocking-call.ts"
-import { worstLateness } from "effect-asyncio/timing"
+import { worstLateness } from "effect-asyncio/lag-monitor"
 import { waitForNotify } from "./fixtures/wait-for-notify.ts"
 import { fromRoot, runScript } from "../scripts/support.ts"
 

@@ -5,8 +5,12 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect } from "effect"
 import { gather } from "effect-asyncio/coroutine"
-import { ProcessPoolExecutor, ThreadPoolExecutor } from "effect-asyncio/executor"
-import { mostAtOnce, workersOf } from "effect-asyncio/timing"
+import {
+  mostAtOnce,
+  ProcessPoolExecutor,
+  ThreadPoolExecutor,
+  workersOf,
+} from "effect-asyncio/executor"
 import { countPrimes, parseLimit } from "../recipes/cpu-bound.ts"
 import { fromRoot, runScript } from "../scripts/support.ts"
 

@@ -2,12 +2,12 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect } from "effect"
 import { TestConsole } from "effect/testing"
-import { isTask } from "effect-asyncio/executor"
+import { isWorkerFunction } from "effect-asyncio/executor"
 import { func, main } from "../recipes/executor-thread-pool.ts"
 import { fromRoot, runScript } from "../scripts/support.ts"
 
-test("executor-thread-pool: func is a task the worker can find", () => {
-  assert.ok(isTask(func))
+test("executor-thread-pool: func is a worker function the worker can find", () => {
+  assert.ok(isWorkerFunction(func))
   assert.equal(func.exportName, "func")
   assert.equal(func.module, new URL("../recipes/executor-thread-pool.ts", import.meta.url).href)
   // Called here, it runs here.

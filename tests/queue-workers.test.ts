@@ -2,7 +2,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect, Fiber } from "effect"
 import { TestClock, TestConsole } from "effect/testing"
-import { runningLoop } from "effect-asyncio/task"
+import { withRunningLoop } from "effect-asyncio/task"
 import { main } from "../recipes/queue-workers.ts"
 import { fromRoot, runScript } from "../scripts/support.ts"
 
@@ -10,7 +10,7 @@ test("queue-workers: three workers share the jobs; join waits for the last taskD
   const lines = await Effect.runPromise(
     Effect.gen(function* () {
       // worker-0 takes 0.5; worker-1 takes 0.2, then 0.1, then 0.4; worker-2 takes 0.35.
-      const fiber = yield* Effect.forkChild(runningLoop(main([0.5, 0.2, 0.35, 0.1, 0.4])))
+      const fiber = yield* Effect.forkChild(withRunningLoop(main([0.5, 0.2, 0.35, 0.1, 0.4])))
       yield* TestClock.adjust("699 millis")
       assert.equal(fiber.pollUnsafe(), undefined, "join waits for the job that ends at 0.7 s")
       yield* TestClock.adjust("1 millis")

@@ -2,7 +2,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Effect, Fiber } from "effect"
 import { TestClock, TestConsole } from "effect/testing"
-import { runningLoop } from "effect-asyncio/task"
+import { withRunningLoop } from "effect-asyncio/task"
 import { main } from "../recipes/timeouts.ts"
 import { fromRoot, runScript } from "../scripts/support.ts"
 
@@ -18,7 +18,7 @@ const expected = [
 test("timeouts: each deadline fires when due; the shielded commit outlives its caller (TestClock)", async () => {
   const lines = await Effect.runPromise(
     Effect.gen(function* () {
-      const fiber = yield* Effect.forkChild(runningLoop(main))
+      const fiber = yield* Effect.forkChild(withRunningLoop(main))
       const logged = () => Effect.map(TestConsole.logLines, (lines) => lines.map(String))
       yield* TestClock.adjust("99 millis")
       assert.deepEqual(yield* logged(), [], "the 100 ms timeout has not fired at 99 ms")

@@ -12,15 +12,15 @@
  */
 import { Effect } from "effect"
 import type {
-  AnyTask,
+  AnyWorkerFunction,
   Executor,
   ExecutorError,
   ExecutorStats,
   Iterables,
   ShutdownOptions,
-  Task,
+  WorkerFunction,
 } from "../executor.ts"
-import { refusal } from "../executor/failures.ts"
+import { refusal } from "../executor/to-error.ts"
 import { zip } from "../executor/zip.ts"
 import {
   badArgument,
@@ -28,7 +28,7 @@ import {
   clusterFailure,
   ENTITY_IDS,
   MAP_CONCURRENCY,
-  notATask,
+  notAWorkerFunction,
   resend,
 } from "./delivery.ts"
 import { fromJson, type TaskEntity, toError, toJson } from "./entity.ts"
@@ -59,7 +59,7 @@ type Resume = (effect: Effect.Effect<any, ExecutorError>) => void
 /** One `submit`: waiting to be sent, sent, or settled. */
 interface Call {
   readonly key: string
-  readonly task: AnyTask
+  readonly task: AnyWorkerFunction
   /** `[key, module, exportName, args]` as JSON text. */
   readonly json: string
   readonly resume: Resume
@@ -162,7 +162,7 @@ export const makeExecutor = (
   }
 
   const submit = <Args extends ReadonlyArray<unknown>, R>(
-    t: Task<Args, R>,
+    t: WorkerFunction<Args, R>,
     ...args: Args
   ): Effect.Effect<Awaited<R>, ExecutorError> =>
     Effect.callback<Awaited<R>, ExecutorError>((resume) => {
@@ -173,7 +173,7 @@ export const makeExecutor = (
       try {
         json = JSON.stringify([key, t.module, t.exportName, toJson(args)])
       } catch {
-        return resume(Effect.fail(badArgument(t, args) ?? notATask(t)))
+        return resume(Effect.fail(badArgument(t, args) ?? notAWorkerFunction(t)))
       }
       const call: Call = { key, task: t, json, resume, entityId: undefined, done: false }
       started(1)
@@ -186,7 +186,7 @@ export const makeExecutor = (
     })
 
   const map = <Args extends ReadonlyArray<unknown>, R>(
-    t: Task<Args, R>,
+    t: WorkerFunction<Args, R>,
     ...iterables: Iterables<Args>
   ): Effect.Effect<Array<Awaited<R>>, ExecutorError> =>
     Effect.suspend(() => {
@@ -207,7 +207,7 @@ export const makeExecutor = (
             const bad = badArgument(t, args)
             if (bad !== undefined) return Effect.fail(bad)
           }
-          return Effect.fail(notATask(t))
+          return Effect.fail(notAWorkerFunction(t))
         }
       }
       started(calls.length)

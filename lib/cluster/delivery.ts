@@ -11,9 +11,9 @@
  * @module
  */
 import { Cause, Effect } from "effect"
-import { type AnyTask, ClusterDeliveryError, NotCloneableError } from "../executor.ts"
-import { notATask as closure } from "../executor/failures.ts"
-import { taskName } from "../executor/task.ts"
+import { type AnyWorkerFunction, ClusterDeliveryError, NotCloneableError } from "../executor.ts"
+import { notAWorkerFunction as closure } from "../executor/to-error.ts"
+import { workerFunctionName } from "../executor/worker-function.ts"
 import { toJson } from "./entity.ts"
 
 /** Entity ids a client spreads its messages over (each hashes to a shard, hence a runner). */
@@ -35,7 +35,7 @@ export const batchSize = (n: number): number =>
 
 /** What a message the cluster could not deliver means to the caller of one of its tasks. */
 export const clusterFailure = (
-  t: AnyTask,
+  t: AnyWorkerFunction,
   cause: Cause.Cause<{ readonly _tag: string }>,
 ): ClusterDeliveryError => {
   const error = Cause.findErrorOption(cause)
@@ -45,7 +45,7 @@ export const clusterFailure = (
     ? "Interrupted"
     : "Defect"
   return new ClusterDeliveryError({
-    task: taskName(t),
+    task: workerFunctionName(t),
     clusterError,
     message: `the cluster could not deliver the task: ${
       error._tag === "Some" ? error.value._tag : Cause.pretty(cause).split("\n")[0]
@@ -78,11 +78,11 @@ export const resend = <A, E extends { readonly _tag: string }>(
   })
 
 /** The failure of something given as a task that is not one. */
-export const notATask = (t: unknown) => closure(t, "a runner")
+export const notAWorkerFunction = (t: unknown) => closure(t, "a runner")
 
 /** Names the argument of `args` that cannot travel (undefined when they all can). */
 export const badArgument = (
-  t: AnyTask,
+  t: AnyWorkerFunction,
   args: ReadonlyArray<unknown>,
 ): NotCloneableError | undefined => {
   for (let i = 0; i < args.length; i++) {

@@ -6,7 +6,7 @@
  * Every message carries `auth`, its signature under the cluster's secret
  * (signing.ts), which the runner checks before it reads anything else.
  *
- * A message names the task as `task(...)` does (module specifier + export
+ * A message names the task as `workerFunction(...)` does (module specifier + export
  * name) and carries its arguments encoded by codec.ts (structured-clone
  * values, readable by either runtime). The outcome comes back the same way: the value, or the
  * runner's typed failure (`TaskError` with the remote stack, …), rebuilt as

@@ -13,8 +13,8 @@
  */
 import { Deferred, Effect, Exit, type Scope } from "effect"
 import type { RunnerStorage } from "effect/cluster"
-import { type AnyTask, ClusterDeliveryError } from "../executor.ts"
-import { taskName } from "../executor/task.ts"
+import { type AnyWorkerFunction, ClusterDeliveryError } from "../executor.ts"
+import { workerFunctionName } from "../executor/worker-function.ts"
 import type { ClusterExecutor } from "./client.ts"
 
 /** How often a client with tasks in flight checks that some runner is alive (ms). */
@@ -51,12 +51,12 @@ export const boundedByRunners = (
       }
     }).pipe(Effect.andThen(Effect.sleep(CHECK_MS)), Effect.forever, Effect.forkScoped)
 
-    const noRunners = (t: AnyTask) =>
+    const noRunners = (t: AnyWorkerFunction) =>
       Effect.suspend(() => Deferred.await(gone)).pipe(Effect.andThen(Effect.suspend(() =>
         Effect.fail(
           new ClusterDeliveryError({
             // Not a task at all: the executor refuses it before this can fire.
-            task: typeof t?.module === "string" ? taskName(t) : String(t),
+            task: typeof t?.module === "string" ? workerFunctionName(t) : String(t),
             clusterError: "NoRunners",
             message: `no runner of the cluster was alive for ${timeoutMs} ms`,
           }),

@@ -44,11 +44,11 @@ import { parseArgs } from "node:util"
 import { Deferred, Effect, Exit, Fiber, Layer, Option } from "effect"
 import { RunnerAddress } from "effect/cluster"
 import {
-  type AnyTask,
+  type AnyWorkerFunction,
   type ExecutorError,
   ProcessPoolExecutor,
-  task,
   TaskRefusedError,
+  workerFunction,
 } from "../executor.ts"
 import { allowList, projectRoot } from "./allow.ts"
 import { sharding, sqlLayer } from "./config.ts"
@@ -139,12 +139,12 @@ export const runnerLayer = (options: RunnerOptions) => {
       specifier: module,
       message: `runner ${where} refused the task: ${why}`,
     })
-  const refs = new Map<string, AnyTask>()
+  const refs = new Map<string, AnyWorkerFunction>()
   // The local pool needs only the module and export name: the function stays in the worker.
-  const ref = (module: string, exportName: string): AnyTask => {
+  const ref = (module: string, exportName: string): AnyWorkerFunction => {
     const key = `${module}#${exportName}`
     let t = refs.get(key)
-    if (t === undefined) refs.set(key, t = task(module, exportName, notHere))
+    if (t === undefined) refs.set(key, t = workerFunction(module, exportName, notHere))
     return t
   }
   const entity = Layer.unwrap(Effect.gen(function* () {

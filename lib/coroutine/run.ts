@@ -7,13 +7,13 @@
  */
 import { Cause, Data, Effect, Exit, type Scope } from "effect"
 import process from "node:process"
-import { checkMainGuard } from "../executor/failures.ts"
+import { checkMainGuard } from "../executor/to-error.ts"
 import { markOneLine, oneLine, reportIfUnhandled } from "../internal/one-line.ts"
 import { catchPermissions, type PermissionDeniedError } from "../internal/permissions.ts"
 import { CancelledError } from "./cancelled-error.ts"
 import { type Loop, withLoop } from "../loop.ts"
 import { hasSignalHandler, signalExitCode } from "../signals.ts"
-import { runningLoop } from "../task.ts"
+import { withRunningLoop } from "../task.ts"
 
 /** Options for {@link run}. */
 export interface RunOptions {
@@ -58,7 +58,7 @@ class RunResult<A> extends Promise<A> {
  * Runs `main` as the program's main fiber, like `asyncio.run(main())`, and
  * returns a Promise of its result: `const x = await run(main)`.
  *
- * `main` gets a running loop (`runningLoop`): a scope for its `callLater`
+ * `main` gets a running loop (`withRunningLoop`): a scope for its `callLater`
  * callbacks and its `createTask` tasks, closed when it ends. On failure,
  * `await run(main)` throws main's error (nothing after it runs; uncaught,
  * the runtime prints it and exits 1), and a bare `run(main)` prints the
@@ -98,7 +98,9 @@ export const run = <A, E>(
   checkMainGuard("run(main)")
   running = true
   // A denied Deno permission ends in one line naming the flags, not a stack.
-  const program = runningLoop(catchPermissions(options?.loop ? withLoop(options.loop)(main) : main))
+  const program = withRunningLoop(
+    catchPermissions(options?.loop ? withLoop(options.loop)(main) : main),
+  )
   let settle: (exit: Exit.Exit<A, E | PermissionDeniedError>) => void = () => {}
   const result = new RunResult<A>((resolve, reject) => {
     settle = (exit) => {

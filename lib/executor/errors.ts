@@ -1,5 +1,6 @@
 /**
- * The typed failures of `effect-asyncio/executor` (re-exported there).
+ * The typed errors of `effect-asyncio/executor` (re-exported there); to-error.ts
+ * says which one a failure becomes.
  *
  * @module
  */

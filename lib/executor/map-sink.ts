@@ -13,15 +13,18 @@ import { Effect } from "effect"
 import type { NotCloneableError } from "./errors.ts"
 import { outcome, type Resume } from "./fiber-waiter.ts"
 import type { Job, Waiter } from "./model.ts"
-import type { AnyTask } from "./task.ts"
+import type { AnyWorkerFunction } from "./worker-function.ts"
 
 /** What a map needs from its pool. */
 export interface MapHost {
   /** Why `args` cannot be sent, when the pool checks before sending; else undefined. */
-  readonly check: (task: AnyTask, args: ReadonlyArray<unknown>) => NotCloneableError | undefined
+  readonly check: (
+    task: AnyWorkerFunction,
+    args: ReadonlyArray<unknown>,
+  ) => NotCloneableError | undefined
   /** Queues one call; its job settles through `waiter`, at `index`. */
   readonly enqueue: (
-    task: AnyTask,
+    task: AnyWorkerFunction,
     args: ReadonlyArray<unknown>,
     waiter: Waiter,
     index: number,
@@ -40,7 +43,7 @@ export class MapSink implements Waiter {
 
   constructor(
     private readonly pool: MapHost,
-    private readonly task: AnyTask,
+    private readonly task: AnyWorkerFunction,
     private readonly calls: ReadonlyArray<ReadonlyArray<unknown>>,
     private readonly limit: number,
     private readonly resume: Resume,

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import type { AnyTask } from "./task.ts"
+import type { AnyWorkerFunction } from "./worker-function.ts"
 import type { WorkerHandle } from "./transport.ts"
 
 // ---------------------------------------------------------------------------
@@ -42,7 +42,7 @@ export interface Waiter {
 
 export interface Job {
   readonly id: number
-  readonly task: AnyTask
+  readonly task: AnyWorkerFunction
   readonly args: ReadonlyArray<unknown>
   /** Who waits for the outcome. */
   readonly waiter: Waiter

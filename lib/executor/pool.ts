@@ -18,7 +18,7 @@
  * worker-slot.ts, the waiter of one `submit` in fiber-waiter.ts and of one
  * `map` in map-sink.ts, whom a death blames in blame.ts, what to do with a
  * batch that could not be sent in resend.ts, and what went wrong → the typed
- * error in failures.ts.
+ * error in to-error.ts.
  *
  * Scheduling: each worker runs its tasks one at a time, in order. A worker is
  * handed a batch when it is idle: one task when the queue is short, up to
@@ -47,7 +47,7 @@
 import { Effect } from "effect"
 import { blame } from "./blame.ts"
 import type { NotCloneableError } from "./errors.ts"
-import { failure, notCloneable, refusal, workerDied } from "./failures.ts"
+import { errorFromStatus, notCloneable, refusal, workerDied } from "./to-error.ts"
 import { FiberWaiter, type Resume } from "./fiber-waiter.ts"
 import { JobQueue } from "./job-queue.ts"
 import { type MapHost, MapSink } from "./map-sink.ts"
@@ -76,7 +76,7 @@ import {
   RESULTS,
 } from "./protocol.ts"
 import { splitRefused } from "./resend.ts"
-import { type AnyTask, taskName } from "./task.ts"
+import { type AnyWorkerFunction, workerFunctionName } from "./worker-function.ts"
 import type { Spawner } from "./transport.ts"
 import {
   clearCancelTimer,
@@ -158,7 +158,10 @@ export class Pool {
   // submit / cancel
 
   /** The argument that cannot be sent, as an error, when the pool checks before sending. */
-  private checkArgs(task: AnyTask, args: ReadonlyArray<unknown>): NotCloneableError | undefined {
+  private checkArgs(
+    task: AnyWorkerFunction,
+    args: ReadonlyArray<unknown>,
+  ): NotCloneableError | undefined {
     if (!this.options.precheckArgs) return undefined
     for (let i = 0; i < args.length; i++) {
       const problem = cloneProblem(args[i])
@@ -176,7 +179,7 @@ export class Pool {
   }
 
   /** Queues a task; returns the job (to cancel it), or undefined if it failed at once. */
-  submit(task: AnyTask, args: ReadonlyArray<unknown>, resume: Resume): Job | undefined {
+  submit(task: AnyWorkerFunction, args: ReadonlyArray<unknown>, resume: Resume): Job | undefined {
     const refused = refusal(this.closed, task) ?? this.checkArgs(task, args)
     if (refused !== undefined) {
       resume(Effect.fail(refused))
@@ -192,7 +195,7 @@ export class Pool {
    * canceller, or undefined if it finished at once.
    */
   map(
-    task: AnyTask,
+    task: AnyWorkerFunction,
     calls: ReadonlyArray<ReadonlyArray<unknown>>,
     limit: number,
     resume: Resume,
@@ -208,7 +211,7 @@ export class Pool {
   }
 
   private enqueue(
-    task: AnyTask,
+    task: AnyWorkerFunction,
     args: ReadonlyArray<unknown>,
     waiter: Waiter,
     index: number,
@@ -426,7 +429,7 @@ export class Pool {
         settle(job, true, message[i + 2])
       } else {
         if (status === IMPORT_FAILED) slot.retiring = true
-        settle(job, false, failure(job.task, status, message[i + 2]))
+        settle(job, false, errorFromStatus(job.task, status, message[i + 2]))
       }
     }
     this.afterReport(slot)
@@ -491,9 +494,11 @@ export class Pool {
       if (job === culprit) {
         this.running--
         const exitCode = slot.exitCode ?? code
-        const message = `the ${this.options.kind} worker running ${taskName(job.task)} died (${
-          exitCode === null ? `signal ${String(error)}` : `exit code ${exitCode}`
-        })${error instanceof Error ? `: ${error.message}` : ""}`
+        const message = `the ${this.options.kind} worker running ${
+          workerFunctionName(job.task)
+        } died (${exitCode === null ? `signal ${String(error)}` : `exit code ${exitCode}`})${
+          error instanceof Error ? `: ${error.message}` : ""
+        }`
         settle(job, false, workerDied(job.task, message, error, exitCode))
       } else {
         job.slot = undefined

@@ -44,8 +44,8 @@ export const PENDING = 0
 export const STARTED = 1
 export const SKIPPED = 2
 export const FINISHED = 3
-/** `[BULK, bytes]`: a message `node:v8`-serialized into one ArrayBuffer (see {@link bulkElements}). */
-export const BULK = 6
+/** `[PACKED, bytes]`: a message `node:v8`-serialized into one ArrayBuffer (see {@link typedArrayElements}). */
+export const PACKED = 6
 
 /** The task returned a value (`value` is the result). */
 export const OK = 0
@@ -111,20 +111,20 @@ const describe = (value: unknown): string => {
  * Maps and Sets are not looked into). Deno's `node:worker_threads` walks every
  * own key of a received message, each index of a typed array included (a
  * 100 MB `Uint8Array` takes minutes); a message past a threshold crosses as
- * {@link BULK} instead: one `ArrayBuffer`, which has no keys to walk.
+ * {@link PACKED} instead: one `ArrayBuffer`, which has no keys to walk.
  */
-export const bulkElements = (value: unknown, depth = 0): number => {
+export const typedArrayElements = (value: unknown, depth = 0): number => {
   if (value === null || typeof value !== "object" || depth > 8) return 0
   if (ArrayBuffer.isView(value)) return (value as { length?: number }).length ?? value.byteLength
   let total = 0
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const item = value[i]
-      if (item !== null && typeof item === "object") total += bulkElements(item, depth + 1)
+      if (item !== null && typeof item === "object") total += typedArrayElements(item, depth + 1)
     }
   } else if (Object.getPrototypeOf(value) === Object.prototype) {
     for (const key in value) {
-      total += bulkElements((value as Record<string, unknown>)[key], depth + 1)
+      total += typedArrayElements((value as Record<string, unknown>)[key], depth + 1)
     }
   }
   return total

@@ -28,7 +28,7 @@ import {
   THREW,
   toRemoteError,
 } from "./protocol.ts"
-import { isTask } from "./task.ts"
+import { isWorkerFunction } from "./worker-function.ts"
 import { importTaskModule } from "./main-guard.ts"
 
 /** How a worker loop talks to its executor. */
@@ -123,7 +123,7 @@ export const startWorkerLoop = (port: WorkerLoopPort): void => {
     return loading.then(
       (ns) => {
         const value = ns[def.exportName]
-        const fn = isTask(value) ? value.fn : value
+        const fn = isWorkerFunction(value) ? value.fn : value
         resolved.set(
           key,
           typeof fn === "function" ? fn as Fn : {

@@ -1,7 +1,9 @@
 /**
- * The running loop's record, internal: the scope that owns the tasks
- * `createTask` makes, and the tasks whose failure nobody has read yet.
- * `runningLoop` (`effect-asyncio/task`) sets it; `createTask` and `wait` read it.
+ * The running loop's record, internal. The running loop is what `run` (through
+ * `withRunningLoop`, `effect-asyncio/task`) gives `main`: one scope that owns
+ * the tasks `createTask` makes (and the callbacks `main` schedules). This
+ * record holds that scope and the tasks whose failure nobody has read yet;
+ * `withRunningLoop` sets it, `createTask`, `wait` and `asCompleted` read it.
  *
  * @module
  */
@@ -15,13 +17,13 @@ export interface TaskRecord {
   retrieved: boolean
 }
 
-/** What `runningLoop` provides: the scope that owns the tasks, and the tasks. */
+/** What `withRunningLoop` provides: the scope that owns the tasks, and the tasks. */
 export interface RunningLoop {
   readonly scope: Scope.Scope
   readonly tasks: Set<TaskRecord>
 }
 
-/** The running loop, if any (set by `runningLoop`, so by `run`). */
+/** The running loop, if any (set by `withRunningLoop`, so by `run`). */
 export const RunningLoop: Context.Reference<RunningLoop | undefined> = Context.Reference(
   "effect-asyncio/RunningLoop",
   { defaultValue: (): RunningLoop | undefined => undefined },

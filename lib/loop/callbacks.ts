@@ -1,8 +1,8 @@
 /**
  * The loop's callbacks: `callSoon`, `callLater`, `callAt` (effects that put a
  * callback in the timer queue of the caller's `Scope`), `time`, and
- * `getRunningLoop` (the same as synchronous methods). Internal to
- * `effect-asyncio/loop`, which re-exports it.
+ * `getRunningLoop` (the same as the synchronous methods of a {@link LoopHandle}).
+ * Internal to `effect-asyncio/loop`, which re-exports it.
  *
  * @module
  */
@@ -139,15 +139,16 @@ export function callAt(
 }
 
 /**
- * The loop's callbacks as plain synchronous methods, like the loop object
- * `asyncio.get_running_loop()` returns: `loop.callLater(0.1 s, f, ...args)`
- * with no Effect per call, for code that schedules many callbacks in a
- * plain loop. Same timer queue, same rules as {@link callSoon},
- * {@link callLater} and {@link callAt}, bound to the caller's `Scope`; an
- * Effect callback runs in the context of the fiber that got the loop. A NaN
- * time throws a `Cause.IllegalArgumentError`.
+ * The loop as an object, what `asyncio.get_running_loop()` returns: its
+ * callbacks as plain synchronous methods, `loop.callLater(0.1 s, f, ...args)`
+ * with no Effect per call, for code that schedules many callbacks in a plain
+ * loop. Same timer queue, same rules as {@link callSoon}, {@link callLater}
+ * and {@link callAt}, bound to the caller's `Scope` (from `main` under `run`,
+ * the running loop's); an Effect callback runs in the context of the fiber
+ * that got the handle. A NaN time throws a `Cause.IllegalArgumentError`. (Not
+ * a callback's {@link Handle}: a handle on the loop itself.)
  */
-export interface RunningLoopHandle {
+export interface LoopHandle {
   /** {@link time}, read synchronously. */
   time(): number
   // deno-lint-ignore no-explicit-any
@@ -166,10 +167,10 @@ export interface RunningLoopHandle {
   ): TimerHandle
 }
 
-/** The running loop's synchronous methods (`asyncio.get_running_loop()`); see {@link RunningLoopHandle}. */
-export const getRunningLoop: Effect.Effect<RunningLoopHandle, never, Scope.Scope> = Effect
+/** `asyncio.get_running_loop()`: the loop of the caller's `Scope` as a {@link LoopHandle}. */
+export const getRunningLoop: Effect.Effect<LoopHandle, never, Scope.Scope> = Effect
   .withFiber((fiber) =>
-    withTimerQueue(fiber, (queue): RunningLoopHandle => {
+    withTimerQueue(fiber, (queue): LoopHandle => {
       const context = fiber.context
       return {
         time: () => queue.now() / 1000,

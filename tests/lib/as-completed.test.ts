@@ -9,7 +9,7 @@ import assert from "node:assert/strict"
 import { type Duration, Effect, Exit, Fiber, Stream } from "effect"
 import { TestClock } from "effect/testing"
 import { asCompleted, asCompletedStream } from "effect-asyncio/as-completed"
-import { runningLoop } from "effect-asyncio/task"
+import { withRunningLoop } from "effect-asyncio/task"
 import { cpythonLines, skipCPython } from "../fixtures/asyncio/cpython.ts"
 
 type Say = (line: string) => Effect.Effect<void>
@@ -17,7 +17,7 @@ type Say = (line: string) => Effect.Effect<void>
 const onTestClock = <A>(effect: Effect.Effect<A, unknown>) =>
   Effect.runPromise(
     Effect.gen(function* () {
-      const fiber = yield* Effect.forkChild(runningLoop(effect))
+      const fiber = yield* Effect.forkChild(withRunningLoop(effect))
       while (fiber.pollUnsafe() === undefined) yield* TestClock.adjust("10 millis")
       return yield* Fiber.join(fiber)
     }).pipe(Effect.provide(TestClock.layer())),

@@ -25,7 +25,7 @@ import * as tls from "node:tls"
 import { pathToFileURL } from "node:url"
 import { Cause, Effect, Exit, Layer, Scope } from "effect"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
-import { task, TaskRefusedError } from "effect-asyncio/executor"
+import { TaskRefusedError, workerFunction } from "effect-asyncio/executor"
 import { ClusterCredentialsError, ClusterExecutor } from "effect-asyncio/cluster"
 import { add } from "../fixtures/tasks.ts"
 import { runPermission, touch, whereAmI } from "../fixtures/cluster-tasks.ts"
@@ -336,9 +336,9 @@ test("cluster security: node:child_process, data: and a module outside the proje
   },"x");export const run=()=>1`
   try {
     const attacks = [
-      task("node:child_process", "execSync", (_: string) => "" as unknown),
-      task(pathToFileURL(module).href, "run", () => 1 as unknown),
-      task(data, "run", () => 1 as unknown),
+      workerFunction("node:child_process", "execSync", (_: string) => "" as unknown),
+      workerFunction(pathToFileURL(module).href, "run", () => 1 as unknown),
+      workerFunction(data, "run", () => 1 as unknown),
     ]
     for (const t of attacks) {
       for (const via of ["submit", "map"] as const) {

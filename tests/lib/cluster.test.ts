@@ -172,8 +172,8 @@ test("cluster: failures are typed; the remote stack is kept", async () => {
   assert.ok(closure instanceof NotCloneableError)
   assert.equal(closure.argument, 0)
 
-  const notATask = failureOf(await withCluster((c) => c.submit((() => 1) as never)))
-  assert.ok(notATask instanceof NotCloneableError)
+  const notAWorkerFunction = failureOf(await withCluster((c) => c.submit((() => 1) as never)))
+  assert.ok(notAWorkerFunction instanceof NotCloneableError)
 
   // A worker that dies takes only its task with it; the runner replaces it.
   const died = failureOf(await withCluster((c) => c.submit(exit, 3)))

@@ -10,9 +10,9 @@ import {
   fromAsync,
   gather,
   NoRunningLoopError,
-  runningLoop,
   wait,
   waitFor,
+  withRunningLoop,
 } from "effect-asyncio/coroutine"
 import { withExceptionHandler } from "effect-asyncio/loop"
 import { fromRoot, runScript, scriptCommand } from "../../scripts/support.ts"
@@ -75,7 +75,7 @@ test("gather(returnExceptions): a child cancelled on its own is a CancelledError
   assert.ok(Result.isFailure(results[0]) && results[0].failure instanceof CancelledError)
   assert.deepEqual(results.slice(1), [Result.succeed(1), Result.fail("boom")])
   // A task (a fiber) cancelled before the gather: its name is in the message.
-  const named = await Effect.runPromise(runningLoop(Effect.gen(function* () {
+  const named = await Effect.runPromise(withRunningLoop(Effect.gen(function* () {
     const task = yield* createTask(Effect.never, { name: "sleeper" })
     yield* task.cancel
     return yield* gather([task], { returnExceptions: true })
@@ -268,7 +268,7 @@ test("waitFor: a limit of zero or below times out at once without running the ef
 })
 
 test("waitFor: a task already done gives its result even with a zero limit; NaN is a defect", async () => {
-  await runTest(runningLoop(Effect.gen(function* () {
+  await runTest(withRunningLoop(Effect.gen(function* () {
     const task = yield* createTask(Effect.succeed("done"))
     yield* Fiber.await(task)
     assert.equal(yield* waitFor(task, "0 millis"), "done")
@@ -279,7 +279,7 @@ test("waitFor: a task already done gives its result even with a zero limit; NaN 
 })
 
 test("waitFor: given a task, the limit interrupts the task (asyncio cancels it)", async () => {
-  await runTest(runningLoop(Effect.gen(function* () {
+  await runTest(withRunningLoop(Effect.gen(function* () {
     const task = yield* createTask(after(100, "late"))
     const waiting = yield* Effect.forkChild(Effect.flip(waitFor(task, "20 millis")))
     yield* TestClock.adjust(20)
@@ -291,7 +291,7 @@ test("waitFor: given a task, the limit interrupts the task (asyncio cancels it)"
 // --- createTask ---------------------------------------------------------------
 
 test("createTask: a task outlives the fiber that created it, and is named", async () => {
-  await runTest(runningLoop(Effect.gen(function* () {
+  await runTest(withRunningLoop(Effect.gen(function* () {
     const creator = yield* Effect.forkChild(Effect.gen(function* () {
       const task = yield* createTask(after(50, "task result"))
       return task
@@ -308,7 +308,7 @@ test("createTask: cancel interrupts it; pending tasks are interrupted when the l
   const interrupted: Array<string> = []
   const forever = (name: string) =>
     Effect.onInterrupt(Effect.never, () => Effect.sync(() => interrupted.push(name)))
-  await runTest(runningLoop(Effect.gen(function* () {
+  await runTest(withRunningLoop(Effect.gen(function* () {
     const cancelled = yield* createTask(forever("cancelled"))
     yield* createTask(forever("left pending"))
     yield* Effect.yieldNow
@@ -329,7 +329,7 @@ test("createTask: with no running loop it dies with NoRunningLoopError (asyncio'
 test("createTask: only failures nobody retrieved are reported when the loop ends", async () => {
   const reports: Array<string> = []
   await runTest(
-    runningLoop(Effect.gen(function* () {
+    withRunningLoop(Effect.gen(function* () {
       const joined = yield* createTask(Effect.fail("joined"), { name: "joined" })
       yield* createTask(Effect.fail("orphan"), { name: "orphan" })
       yield* createTask(Effect.succeed("fine"), { name: "fine" })
@@ -345,7 +345,7 @@ test("createTask: only failures nobody retrieved are reported when the loop ends
 })
 
 test("wait: under a running loop, effects become tasks that outlive the caller of wait", async () => {
-  await runTest(runningLoop(Effect.gen(function* () {
+  await runTest(withRunningLoop(Effect.gen(function* () {
     const caller = yield* Effect.forkChild(
       wait([after(10, "fast"), after(30, "slow")], { returnWhen: "FIRST_COMPLETED" }),
     )
@@ -358,7 +358,7 @@ test("wait: under a running loop, effects become tasks that outlive the caller o
 })
 
 test("wait: a timeout of zero or below returns at once with what is done; NaN is a defect", async () => {
-  await runTest(runningLoop(Effect.gen(function* () {
+  await runTest(withRunningLoop(Effect.gen(function* () {
     const done = yield* createTask(Effect.succeed(1))
     yield* Fiber.await(done)
     const slow = yield* createTask(after(10, 2))
@@ -372,7 +372,7 @@ test("wait: a timeout of zero or below returns at once with what is done; NaN is
 })
 
 test("gather: tasks are joined, not interrupted: a failure leaves the other tasks running", async () => {
-  await runTest(runningLoop(Effect.gen(function* () {
+  await runTest(withRunningLoop(Effect.gen(function* () {
     const slow = yield* createTask(after(30, "slow"))
     const failing = yield* createTask(failAfter(10, "boom"))
     const gathering = yield* Effect.forkChild(gather([slow, failing]))

@@ -9,7 +9,7 @@ import { test } from "node:test"
 import assert from "node:assert/strict"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { asCompleted } from "effect-asyncio/as-completed"
-import { createTask, runningLoop } from "effect-asyncio/task"
+import { createTask, withRunningLoop } from "effect-asyncio/task"
 import { timeout } from "effect-asyncio/timeout"
 
 test("timeout: a block cannot swallow its cancellation; the deadline still raises TimeoutError", async () => {
@@ -42,7 +42,7 @@ test("timeout: fibers the block forks end with the block (it runs in a fiber of 
   }))
   assert.ok(Exit.isFailure(child.pollUnsafe()!), "interrupted when the block ended")
   // Instead: createTask (a task of the running loop) outlives the block, as in asyncio.
-  const task = await Effect.runPromise(runningLoop(Effect.gen(function* () {
+  const task = await Effect.runPromise(withRunningLoop(Effect.gen(function* () {
     const task = yield* timeout("1 second", createTask(Effect.sleep("5 millis")))
     yield* Fiber.join(task)
     return task
@@ -62,8 +62,8 @@ test("asCompleted: outside a running loop the tasks left after a timeout end wit
   }))
   await new Promise((resolve) => setTimeout(resolve, 50))
   assert.equal(finished, false, "interrupted with the caller's fiber")
-  // Under a running loop (run, runningLoop) it goes on, as in asyncio.
-  await Effect.runPromise(runningLoop(Effect.gen(function* () {
+  // Under a running loop (run, withRunningLoop) it goes on, as in asyncio.
+  await Effect.runPromise(withRunningLoop(Effect.gen(function* () {
     const slow = Effect.sleep("30 millis").pipe(
       Effect.andThen(Effect.sync(() => (finished = true))),
     )

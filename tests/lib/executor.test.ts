@@ -14,9 +14,9 @@ import {
   ProcessPoolExecutor,
   runInExecutor,
   setDefaultExecutor,
-  task,
   TaskError,
   TaskNotFoundError,
+  workerFunction,
 } from "effect-asyncio/executor"
 import {
   add,
@@ -409,7 +409,7 @@ test("executor: maxQueue bounds the queue; submitters wait for room", async () =
   assert.equal(stats.queued, 5)
 })
 
-test("executor: a function that is not a task is refused with a clear message", async () => {
+test("executor: a function that is not a worker function is refused with a clear message", async () => {
   const closure = ((a: number) => a) as unknown as typeof add
   const exit = await withPool(
     "thread",
@@ -421,8 +421,8 @@ test("executor: a function that is not a task is refused with a clear message", 
   assert.match(error.message, /closure cannot be sent/)
 })
 
-test("executor: task() names a function by module URL and export, and runs it locally when called", () => {
-  const double = task(import.meta.url, "double", (n: number) => n * 2)
+test("executor: workerFunction() names a function by module URL and export, and runs it locally when called", () => {
+  const double = workerFunction(import.meta.url, "double", (n: number) => n * 2)
   assert.equal(double(21), 42)
   assert.equal(double.module, import.meta.url)
   assert.equal(double.exportName, "double")

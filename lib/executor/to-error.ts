@@ -1,12 +1,12 @@
 /**
- * From what went wrong to the typed error the caller sees. Internal to
- * `effect-asyncio/executor`; the errors themselves are in errors.ts.
+ * What went wrong, as the typed error the caller sees (the classes are in
+ * errors.ts). Internal to `effect-asyncio/executor`.
  *
  * A worker reports a failed task as a status (protocol.ts) and a value;
- * {@link failure} turns that into a `TaskError`, `NotCloneableError`,
+ * {@link errorFromStatus} turns that into a `TaskError`, `NotCloneableError`,
  * `BrokenWorkerError` or `TaskNotFoundError`. The pool's own findings (an
  * argument that cannot be sent, a worker that died, a closed pool, a
- * closure instead of a task) are built here too.
+ * closure instead of a worker function) become errors here too.
  *
  * @module
  */
@@ -25,17 +25,17 @@ import {
   RESULT_NOT_CLONEABLE,
   THREW,
 } from "./protocol.ts"
-import { type AnyTask, isTask, taskName } from "./task.ts"
+import { type AnyWorkerFunction, isWorkerFunction, workerFunctionName } from "./worker-function.ts"
 import { mainGuardViolation } from "./main-guard.ts"
 import { markOneLine } from "../internal/one-line.ts"
 
 /** The error for a task a worker reported with a failure `status`. */
-export const failure = (
-  task: AnyTask,
+export const errorFromStatus = (
+  fn: AnyWorkerFunction,
   status: number,
   value: unknown,
 ): TaskError | NotCloneableError | BrokenWorkerError | TaskNotFoundError => {
-  const name = taskName(task)
+  const name = workerFunctionName(fn)
   switch (status) {
     case THREW: {
       const remote = value as RemoteError
@@ -69,7 +69,7 @@ export const failure = (
       return new BrokenWorkerError({
         task: name,
         reason: "import",
-        message: `the worker could not import ${task.module}: ${remote.name}: ${remote.message}`,
+        message: `the worker could not import ${fn.module}: ${remote.name}: ${remote.message}`,
         cause: remote,
       })
     }
@@ -85,55 +85,55 @@ export const failure = (
   }
 }
 
-/** Argument `argument` of `task` cannot be sent to a worker. */
+/** Argument `argument` of `fn` cannot be sent to a worker. */
 export const notCloneable = (
-  task: AnyTask,
+  fn: AnyWorkerFunction,
   argument: number,
   problem: string,
 ): NotCloneableError =>
   new NotCloneableError({
-    task: taskName(task),
+    task: workerFunctionName(fn),
     argument,
-    message: `argument ${argument} of ${taskName(task)}: ${problem}`,
+    message: `argument ${argument} of ${workerFunctionName(fn)}: ${problem}`,
   })
 
-/** The worker running `task` could not start or died (a `BrokenWorkerError` of reason "exit"). */
+/** The worker running `fn` could not start or died (a `BrokenWorkerError` of reason "exit"). */
 export const workerDied = (
-  task: AnyTask,
+  fn: AnyWorkerFunction,
   message: string,
   cause: unknown,
   exitCode?: number | null,
 ): BrokenWorkerError =>
   new BrokenWorkerError({
-    task: taskName(task),
+    task: workerFunctionName(fn),
     reason: "exit",
     ...(exitCode === undefined ? {} : { exitCode }),
     message,
     cause,
   })
 
-/** `fn` is not a task (a closure, a plain function): it cannot be sent to `to` ("a worker", "a runner"). */
-export const notATask = (fn: unknown, to = "a worker"): NotCloneableError =>
+/** `fn` is not a worker function (a closure, a plain function): it cannot be sent to `to` ("a worker", "a runner"). */
+export const notAWorkerFunction = (fn: unknown, to = "a worker"): NotCloneableError =>
   new NotCloneableError({
     task: String((fn as { name?: string })?.name || "anonymous"),
     argument: "result",
     message:
-      `a closure cannot be sent to ${to}: declare the function with task(import.meta.url, name, fn) and export it`,
+      `a closure cannot be sent to ${to}: declare the function with workerFunction(import.meta.url, name, fn) and export it`,
   })
 
 /**
- * Why an executor cannot accept `task` now (it is shut down, or `task` is a
+ * Why an executor cannot accept `fn` now (it is shut down, or `fn` is a
  * closure that cannot be sent to `to`), or undefined.
  */
 export const refusal = (
   closed: boolean,
-  task: unknown,
+  fn: unknown,
   to = "a worker",
 ): ExecutorShutdownError | NotCloneableError | undefined => {
   if (closed) {
     return new ExecutorShutdownError({ message: "cannot schedule new tasks after shutdown" })
   }
-  return isTask(task) ? undefined : notATask(task, to)
+  return isWorkerFunction(fn) ? undefined : notAWorkerFunction(fn, to)
 }
 
 /**

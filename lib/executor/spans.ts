@@ -1,33 +1,32 @@
 /**
- * When, where and how long work ran: the measuring that lessons about
- * concurrency need, kept out of the recipes.
+ * Where and when the calls of a worker function ran, and what that shows:
+ * the evidence that an executor ran work in parallel. Internal to
+ * `effect-asyncio/executor`, which re-exports `spanned`, `mostAtOnce`,
+ * `workersOf`, `trial` and `speedupTable`.
  *
- * - {@link timed} wraps an Effect and returns its value with its wall time.
  * - {@link spanned} wraps a plain function so that each call also returns
  *   its {@link Span}: when it started and ended (on a clock shared by every
  *   thread and process of the machine) and which process and thread ran it.
- *   Wrap a task's function with it and the spans come back from the workers.
+ *   Wrap a worker function's body with it and the spans come back from the
+ *   workers.
  * - {@link mostAtOnce} reads spans: the most that were running at one
  *   instant. Above 1, the work ran at the same time, which one thread
  *   cannot do; unlike a speedup, this holds on a busy machine.
  * - {@link trial} times one way of running spanned work, and
  *   {@link speedupTable} compares trials: wall time, speedup over the first,
  *   and the conclusion those numbers support.
- * - {@link worstLateness} runs an Effect beside a 10 ms heartbeat (a
- *   `LagMonitor`) and returns how late the heartbeat's worst tick ran: what
- *   a blocking call costs every other fiber.
  *
  * @example Two calls on one thread never overlap
  * ```ts
  * import { Effect } from "effect"
- * import { mostAtOnce, spanned, timed } from "effect-asyncio/timing"
+ * import { mostAtOnce, spanned, trial } from "effect-asyncio/executor"
  * import assert from "node:assert/strict"
  *
  * const square = spanned((n: number) => n * n)
- * const { value, ms } = await Effect.runPromise(timed(Effect.sync(() => [square(3), square(4)])))
- * assert.deepEqual(value.map((r) => r.value), [9, 16])
- * assert.equal(mostAtOnce(value.map((r) => r.span)), 1)
- * assert.ok(ms >= 0)
+ * const run = await Effect.runPromise(trial("here", Effect.sync(() => [square(3), square(4)])))
+ * assert.deepEqual(run.values, [9, 16])
+ * assert.equal(mostAtOnce(run.spans), 1)
+ * assert.ok(run.ms >= 0)
  * ```
  *
  * @module
@@ -35,7 +34,6 @@
 import { Effect } from "effect"
 import process from "node:process"
 import { threadId } from "node:worker_threads"
-import * as LagMonitor from "./lag-monitor.ts"
 
 /** One run of a function: start and end in ms since the epoch, and who ran it. */
 export interface Span {
@@ -134,18 +132,3 @@ export const speedupTable = (trials: ReadonlyArray<Trial<unknown>>): Array<strin
     const note = i === 0 ? "one at a time (the baseline)" : conclusion(t.spans, speedup)
     return `${t.name.padEnd(34)} ${ms} ms  ${speedup.toFixed(2).padStart(5)}×   ${note}`
   })
-
-/**
- * Runs `effect` beside a heartbeat that ticks every 10 ms (a `LagMonitor`,
- * which warns past 100 ms, as asyncio's debug mode does) and returns the
- * heartbeat's worst lateness in ms: near 0 while `effect` gives the thread
- * back, about the blocked time while it keeps it.
- */
-export const worstLateness = <E>(effect: Effect.Effect<unknown, E>): Effect.Effect<number, E> =>
-  Effect.scoped(Effect.gen(function* () {
-    const heartbeat = yield* LagMonitor.make({ interval: "10 millis", threshold: "100 millis" })
-    yield* Effect.sleep("30 millis") // a few ticks on an idle loop first
-    yield* effect
-    yield* Effect.sleep("30 millis") // and the tick that was due during the wait
-    return (yield* heartbeat.report).maxMs
-  }))
