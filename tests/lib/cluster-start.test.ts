@@ -132,6 +132,32 @@ test(
   },
 )
 
+test(
+  "cluster start: a data directory a killed supervisor left as root (the server's user's) is swept",
+  asRoot,
+  () => {
+    const dir = makeDataDir(serverUser()!)
+    try {
+      // Its supervisor (pid 2^22 + 1: above any pid Linux gives) is gone.
+      writeFileSync(join(dir, "owner"), String(4_194_305))
+      sweep()
+      assert.equal(existsSync(dir), false)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  },
+)
+
+test("cluster start: a data directory whose supervisor lives is left alone", () => {
+  const dir = makeDataDir(undefined)
+  try {
+    sweep()
+    assert.equal(existsSync(dir), true)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
 test("cluster start: plain-text password files a killed start left behind are swept", () => {
   const old = join(tmpdir(), `pg-password-test${process.pid}`)
   const young = join(tmpdir(), `pg-password-test${process.pid}y`)
