@@ -18,7 +18,9 @@ prints no rows.
 """
 
 import atexit
+import shutil
 import sys
+import tempfile
 
 from _common import add, round_trip, throughput
 from _harness import load_workloads, main
@@ -41,11 +43,14 @@ def client(workers, tls=False):
             from distributed.security import Security
 
             options = {"security": Security.temporary(), "protocol": "tls"}
+        # Dask's scratch space (lock files, spills) in a directory of our own, removed at exit.
+        scratch = tempfile.mkdtemp(prefix="effect-asyncio-dask-")
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             dashboard_address=None,
+            local_directory=scratch,
             **options,
         )
         c = Client(cluster, security=options.get("security"))
@@ -53,6 +58,7 @@ def client(workers, tls=False):
         def close():
             c.close()
             cluster.close()
+            shutil.rmtree(scratch, ignore_errors=True)
 
         atexit.register(close)
         executor = c.get_executor(pure=False)
