@@ -17,6 +17,7 @@ import { execSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import process from "node:process"
 import { runtime } from "../lib/internal/runtime.ts"
+import { countPrimes } from "../recipes/cpu-bound.ts"
 
 type Declare = <A extends Array<unknown>, R>(
   url: string,
@@ -27,34 +28,19 @@ const names = executor as unknown as Record<string, Declare | undefined>
 const declare = (names.workerFunction ?? names.task)!
 
 export const add = declare(import.meta.url, "add", (a: number, b: number) => a + b)
-export const now = declare(import.meta.url, "now", () => performance.timeOrigin + performance.now())
+/** Now, in ms since the epoch: the same clock in the parent and in every child. */
+const clock = () => performance.timeOrigin + performance.now()
+export const now = declare(import.meta.url, "now", clock)
 export const spin = declare(import.meta.url, "spin", (ms: number) => {
   const end = Date.now() + ms
   let turns = 0
   while (Date.now() < end) turns++
   return turns
 })
-/** Counts the primes below `limit` by trial division, as recipes/cpu-bound.ts does. */
-const countPrimes = (limit: number) => {
-  let count = 0
-  for (let n = 2; n < limit; n++) {
-    let prime = true
-    for (let d = 2; d * d <= n; d++) {
-      if (n % d === 0) {
-        prime = false
-        break
-      }
-    }
-    if (prime) count++
-  }
-  return count
-}
-export const primes = declare(import.meta.url, "primes", countPrimes)
 
 const run = <A>(effect: Effect.Effect<A, unknown>) => Effect.runPromise(effect)
 const median = (xs: Array<number>) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const range = (n: number) => Array.from({ length: n }, (_, i) => i)
-const clock = () => performance.timeOrigin + performance.now()
 
 const open = async (maxWorkers: number) => {
   const scope = Scope.makeUnsafe()
@@ -128,7 +114,9 @@ const cpu = async (reps: number) => {
     const here = performance.now() - t
     t = performance.now()
     await run(
-      Effect.all(range(4).map(() => pool.submit(primes, 1_000_000)), { concurrency: "unbounded" }),
+      Effect.all(range(4).map(() => pool.submit(countPrimes, 1_000_000)), {
+        concurrency: "unbounded",
+      }),
     )
     speedup.push(here / (performance.now() - t))
   }
