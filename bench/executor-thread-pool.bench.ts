@@ -44,16 +44,9 @@ if (import.meta.main) {
   const workers = poolSize(bench)
   const raw = rawBaselines(web, n, m)
   const { pool, close } = await longLived(ThreadPoolExecutor.make({ maxWorkers: workers }))
-  const piscina = new Piscina({
-    filename: poolLibraryWorker,
-    minThreads: workers,
-    maxThreads: workers,
-  })
-  const tinypool = new Tinypool({
-    filename: poolLibraryWorker,
-    minThreads: workers,
-    maxThreads: workers,
-  })
+  const libraryOptions = { filename: poolLibraryWorker, minThreads: workers, maxThreads: workers }
+  const piscina = new Piscina(libraryOptions)
+  const tinypool = new Tinypool(libraryOptions)
 
   console.log(`load average: ${await loadAverage()}`)
   const roundTrip: Workload = {
