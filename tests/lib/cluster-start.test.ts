@@ -132,14 +132,16 @@ test(
   },
 )
 
+/** A supervisor that is gone: 2^22 + 1, above any pid Linux gives. */
+const GONE_PID = 4_194_305
+
 test(
   "cluster start: a data directory a killed supervisor left as root (the server's user's) is swept",
   asRoot,
   () => {
     const dir = makeDataDir(serverUser()!)
     try {
-      // Its supervisor (pid 2^22 + 1: above any pid Linux gives) is gone.
-      writeFileSync(join(dir, "owner"), String(4_194_305))
+      writeFileSync(join(dir, "owner"), String(GONE_PID))
       sweep()
       assert.equal(existsSync(dir), false)
     } finally {
@@ -167,8 +169,8 @@ test("cluster start: plain-text password files a killed start left behind are sw
     writeFileSync(young, "secret\n")
     const hourAgo = new Date(Date.now() - 3_600_000)
     utimesSync(old, hourAgo, hourAgo)
-    // A data directory whose supervisor (pid 2^22 + 1: above any pid Linux gives) is gone.
-    writeFileSync(join(dead, "owner"), String(4_194_305))
+    // A data directory whose supervisor is gone.
+    writeFileSync(join(dead, "owner"), String(GONE_PID))
     sweep()
     assert.equal(existsSync(old), false)
     assert.equal(existsSync(young), true, "one a start may be reading right now stays")
