@@ -50,7 +50,7 @@ export interface Spanned<A> {
 }
 
 /** Now, in ms since the epoch, with sub-ms precision; the same clock in every worker. */
-export const wallClock = (): number => performance.timeOrigin + performance.now()
+const wallClock = (): number => performance.timeOrigin + performance.now()
 
 /** Wraps `fn` so that each call returns its value together with its {@link Span}. */
 export const spanned = <Args extends ReadonlyArray<unknown>, A>(
@@ -63,7 +63,7 @@ export const spanned = <Args extends ReadonlyArray<unknown>, A>(
 }
 
 /** Runs `effect` and returns its value with its wall time in ms. */
-export const timed = <A, E, R>(
+const timed = <A, E, R>(
   effect: Effect.Effect<A, E, R>,
 ): Effect.Effect<{ readonly value: A; readonly ms: number }, E, R> =>
   Effect.gen(function* () {
